@@ -43,24 +43,24 @@ type Inventory struct {
 
 // Host describes the machine or image itself.
 type Host struct {
-	Hostname      string      `json:"hostname,omitempty"`
-	MachineID     string      `json:"machine_id,omitempty"`
-	OS            OSRelease   `json:"os"`
-	Kernel        string      `json:"kernel,omitempty"`      // uname -r
-	KernelBuild   string      `json:"kernel_build,omitempty"` // uname -v
-	Arch          string      `json:"arch,omitempty"`
-	BootTime      *time.Time  `json:"boot_time,omitempty"`
-	UptimeSeconds int64       `json:"uptime_seconds,omitempty"`
-	CPU           *CPU        `json:"cpu,omitempty"`
-	MemoryBytes   uint64      `json:"memory_bytes,omitempty"`
-	SwapBytes     uint64      `json:"swap_bytes,omitempty"`
-	Disks         []Disk      `json:"disks,omitempty"`
-	Mounts        []Mount     `json:"mounts,omitempty"`
-	Interfaces    []Interface `json:"interfaces,omitempty"`
-	DMI           *DMI        `json:"dmi,omitempty"`
-	Cloud         *Cloud      `json:"cloud,omitempty"`
-	Virtualization string     `json:"virtualization,omitempty"` // kvm, xen, docker, lxc...
-	Timezone      string      `json:"timezone,omitempty"`
+	Hostname       string      `json:"hostname,omitempty"`
+	MachineID      string      `json:"machine_id,omitempty"`
+	OS             OSRelease   `json:"os"`
+	Kernel         string      `json:"kernel,omitempty"`       // uname -r
+	KernelBuild    string      `json:"kernel_build,omitempty"` // uname -v
+	Arch           string      `json:"arch,omitempty"`
+	BootTime       *time.Time  `json:"boot_time,omitempty"`
+	UptimeSeconds  int64       `json:"uptime_seconds,omitempty"`
+	CPU            *CPU        `json:"cpu,omitempty"`
+	MemoryBytes    uint64      `json:"memory_bytes,omitempty"`
+	SwapBytes      uint64      `json:"swap_bytes,omitempty"`
+	Disks          []Disk      `json:"disks,omitempty"`
+	Mounts         []Mount     `json:"mounts,omitempty"`
+	Interfaces     []Interface `json:"interfaces,omitempty"`
+	DMI            *DMI        `json:"dmi,omitempty"`
+	Cloud          *Cloud      `json:"cloud,omitempty"`
+	Virtualization string      `json:"virtualization,omitempty"` // kvm, xen, docker, lxc...
+	Timezone       string      `json:"timezone,omitempty"`
 }
 
 // OSRelease comes from /etc/os-release (or older release files).
@@ -69,18 +69,18 @@ type OSRelease struct {
 	IDLike     []string `json:"id_like,omitempty"`
 	Name       string   `json:"name,omitempty"`
 	PrettyName string   `json:"pretty_name,omitempty"`
-	Version    string   `json:"version,omitempty"`    // VERSION_ID, e.g. "12", "9.3", "3.19.1"
-	Codename   string   `json:"codename,omitempty"`   // bookworm, jammy
-	Family     string   `json:"family,omitempty"`     // debian, rhel, alpine, suse, arch
+	Version    string   `json:"version,omitempty"`  // VERSION_ID, e.g. "12", "9.3", "3.19.1"
+	Codename   string   `json:"codename,omitempty"` // bookworm, jammy
+	Family     string   `json:"family,omitempty"`   // debian, rhel, alpine, suse, arch
 	EOL        string   `json:"eol,omitempty"`
 }
 
 type CPU struct {
-	Model   string `json:"model,omitempty"`
-	Vendor  string `json:"vendor,omitempty"`
-	Sockets int    `json:"sockets,omitempty"`
-	Cores   int    `json:"cores,omitempty"`
-	Threads int    `json:"threads,omitempty"` // logical CPUs
+	Model   string  `json:"model,omitempty"`
+	Vendor  string  `json:"vendor,omitempty"`
+	Sockets int     `json:"sockets,omitempty"`
+	Cores   int     `json:"cores,omitempty"`
+	Threads int     `json:"threads,omitempty"` // logical CPUs
 	MHz     float64 `json:"mhz,omitempty"`
 }
 
@@ -193,11 +193,11 @@ type AuthorizedKey struct {
 
 // Login is a recent login record (wtmp/lastlog).
 type Login struct {
-	User     string    `json:"user"`
-	TTY      string    `json:"tty,omitempty"`
-	From     string    `json:"from,omitempty"`
-	Time     time.Time `json:"time"`
-	Source   string    `json:"source"`
+	User   string    `json:"user"`
+	TTY    string    `json:"tty,omitempty"`
+	From   string    `json:"from,omitempty"`
+	Time   time.Time `json:"time"`
+	Source string    `json:"source"`
 }
 
 type Process struct {
@@ -279,8 +279,8 @@ type Package struct {
 
 type Service struct {
 	Name        string `json:"name"`
-	Manager     string `json:"manager"` // systemd, sysv, openrc
-	Enabled     string `json:"enabled"` // enabled, disabled, static, masked, alias, indirect, generated, unknown
+	Manager     string `json:"manager"`          // systemd, sysv, openrc
+	Enabled     string `json:"enabled"`          // enabled, disabled, static, masked, alias, indirect, generated, unknown
 	Active      string `json:"active,omitempty"` // active, inactive, failed (live only)
 	Description string `json:"description,omitempty"`
 	ExecStart   string `json:"exec_start,omitempty"`
@@ -300,16 +300,16 @@ type StartupItem struct {
 }
 
 type KernelModule struct {
-	Name      string   `json:"name"`
-	Size      int64    `json:"size,omitempty"`
-	UsedBy    []string `json:"used_by,omitempty"`
-	State     string   `json:"state,omitempty"` // Live, Loading, Unloading
-	Path      string   `json:"path,omitempty"`  // .ko file
-	Version   string   `json:"version,omitempty"`
-	Signer    string   `json:"signer,omitempty"`
-	Taints    string   `json:"taints,omitempty"`
-	Loaded    bool     `json:"loaded"`       // from /proc/modules (live)
-	Source    string   `json:"source"`       // proc, modules-load.d, modprobe.d
+	Name    string   `json:"name"`
+	Size    int64    `json:"size,omitempty"`
+	UsedBy  []string `json:"used_by,omitempty"`
+	State   string   `json:"state,omitempty"` // Live, Loading, Unloading
+	Path    string   `json:"path,omitempty"`  // .ko file
+	Version string   `json:"version,omitempty"`
+	Signer  string   `json:"signer,omitempty"`
+	Taints  string   `json:"taints,omitempty"`
+	Loaded  bool     `json:"loaded"` // from /proc/modules (live)
+	Source  string   `json:"source"` // proc, modules-load.d, modprobe.d
 }
 
 // Application is a recognised piece of middleware, database, web server,
