@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what building and testing Ward needs on a fresh Debian 12 (as root).
+# Idempotent: installs only what is missing, so repeated runs are quick.
+set -euo pipefail
+
+need_pkgs=()
+want() { dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null | grep -qx installed || need_pkgs+=("$1"); }
+
+# Tools the tests call to cross-check Ward against the system's own view:
+# ss (iproute2), ssh-keygen (openssh-client), getent (libc-bin), dpkg-query.
+want ca-certificates
+want git
+want make
+want iproute2
+want openssh-client
+want procps
+command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || want golang-go
+
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing Debian packages: ${need_pkgs[*]} (run as root to install them)" >&2
+    exit 1
+  fi
+  echo "setup: installing ${need_pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+# Debian's golang-go is older than go.mod asks for; with GOTOOLCHAIN=auto
+# (the default) the go command fetches the pinned toolchain through the
+# module proxy on first use.
+export PATH="/usr/local/go/bin:$PATH"
+go version >/dev/null
+go mod download
