@@ -42,48 +42,7 @@ var pseudoFSTypes = map[string]bool{
 // Walk visits the tree below start without following links, in name order.
 // Unreadable directories are reported through onErr (if set) and skipped.
 func (f *FS) Walk(ctx context.Context, start string, opts WalkOptions, fn WalkFunc, onErr func(p string, err error)) error {
-	maxDepth := opts.MaxDepth
-	if maxDepth <= 0 {
-		maxDepth = defaultMaxDepth
-	}
-	skip := map[string]bool{}
-	for _, m := range opts.SkipMounts {
-		skip[Clean(m)] = true
-	}
-	if f.live {
-		for _, m := range PseudoMounts() {
-			skip[m] = true
-		}
-	} else {
-		// An unpacked image may carry empty or populated copies of these.
-		for _, m := range []string{"/proc", "/sys", "/dev"} {
-			skip[m] = true
-		}
-	}
-	var prefixes, patterns []string
-	for _, e := range opts.Excludes {
-		if strings.ContainsAny(e, "*?[") {
-			patterns = append(patterns, Clean(e))
-		} else {
-			prefixes = append(prefixes, Clean(e))
-		}
-	}
-	excluded := func(p string) bool {
-		if skip[p] {
-			return true
-		}
-		for _, x := range prefixes {
-			if p == x || strings.HasPrefix(p, x+"/") {
-				return true
-			}
-		}
-		for _, x := range patterns {
-			if ok, _ := path.Match(x, p); ok {
-				return true
-			}
-		}
-		return false
-	}
+	filter := newWalkFilter(f, opts)
 	report := func(p string, err error) {
 		if onErr != nil {
 			onErr(p, err)
@@ -94,8 +53,60 @@ func (f *FS) Walk(ctx context.Context, start string, opts WalkOptions, fn WalkFu
 	if err != nil {
 		return pathErr("walk", start, err)
 	}
-	w := &walker{ctx: ctx, fn: fn, excluded: excluded, report: report, maxDepth: maxDepth}
+	w := &walker{ctx: ctx, fn: fn, excluded: filter.excluded, report: report, maxDepth: filter.maxDepth}
 	return w.dir(fd, start, 0)
+}
+
+// walkFilter decides which paths a walk leaves out.
+type walkFilter struct {
+	skip               map[string]bool
+	prefixes, patterns []string
+	maxDepth           int
+}
+
+func newWalkFilter(f *FS, opts WalkOptions) *walkFilter {
+	w := &walkFilter{skip: map[string]bool{}, maxDepth: opts.MaxDepth}
+	if w.maxDepth <= 0 {
+		w.maxDepth = defaultMaxDepth
+	}
+	for _, m := range opts.SkipMounts {
+		w.skip[Clean(m)] = true
+	}
+	if f.live {
+		for _, m := range PseudoMounts() {
+			w.skip[m] = true
+		}
+	} else {
+		// An unpacked image may carry empty or populated copies of these.
+		for _, m := range []string{"/proc", "/sys", "/dev"} {
+			w.skip[m] = true
+		}
+	}
+	for _, e := range opts.Excludes {
+		if strings.ContainsAny(e, "*?[") {
+			w.patterns = append(w.patterns, Clean(e))
+		} else {
+			w.prefixes = append(w.prefixes, Clean(e))
+		}
+	}
+	return w
+}
+
+func (w *walkFilter) excluded(p string) bool {
+	if w.skip[p] {
+		return true
+	}
+	for _, x := range w.prefixes {
+		if p == x || strings.HasPrefix(p, x+"/") {
+			return true
+		}
+	}
+	for _, x := range w.patterns {
+		if ok, _ := path.Match(x, p); ok {
+			return true
+		}
+	}
+	return false
 }
 
 type walker struct {
