@@ -58,7 +58,9 @@ func Run(ctx context.Context, env *Env, collectors []Collector, opts RunOptions)
 		sem := make(chan struct{}, parallel)
 		for _, c := range phases[ph] {
 			if !env.Live && c.NeedsLive() {
+				mu.Lock() // collectors already started append to the same slice
 				inv.Collectors = append(inv.Collectors, model.CollectorRun{Name: c.Name(), Status: "skipped", Reason: "needs the running system (scanning a root directory)"})
+				mu.Unlock()
 				continue
 			}
 			wg.Add(1)

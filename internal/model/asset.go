@@ -46,8 +46,9 @@ type Host struct {
 	Hostname       string      `json:"hostname,omitempty"`
 	MachineID      string      `json:"machine_id,omitempty"`
 	OS             OSRelease   `json:"os"`
-	Kernel         string      `json:"kernel,omitempty"`       // uname -r
-	KernelBuild    string      `json:"kernel_build,omitempty"` // uname -v
+	Kernel         string      `json:"kernel,omitempty"`          // uname -r
+	KernelInferred bool        `json:"kernel_inferred,omitempty"` // image: newest /lib/modules dir, maybe not the one booted
+	KernelBuild    string      `json:"kernel_build,omitempty"`    // uname -v
 	Arch           string      `json:"arch,omitempty"`
 	BootTime       *time.Time  `json:"boot_time,omitempty"`
 	UptimeSeconds  int64       `json:"uptime_seconds,omitempty"`
@@ -73,6 +74,10 @@ type OSRelease struct {
 	Codename   string   `json:"codename,omitempty"` // bookworm, jammy
 	Family     string   `json:"family,omitempty"`   // debian, rhel, alpine, suse, arch
 	EOL        string   `json:"eol,omitempty"`
+	// VersionDetail is the finer version from a distribution's own release
+	// file when it says more than VERSION_ID (Debian point release "12.11",
+	// CentOS "7.9.2009").
+	VersionDetail string `json:"version_detail,omitempty"`
 }
 
 type CPU struct {
@@ -119,6 +124,8 @@ type DMI struct {
 	BIOSVendor    string `json:"bios_vendor,omitempty"`
 	BIOSVersion   string `json:"bios_version,omitempty"`
 	ChassisAsset  string `json:"chassis_asset_tag,omitempty"`
+	// BoardAssetTag holds the instance ID on AWS Nitro instances ("i-...").
+	BoardAssetTag string `json:"board_asset_tag,omitempty"`
 }
 
 // Cloud identifies a cloud instance from local evidence only (DMI,
@@ -161,6 +168,14 @@ type User struct {
 	LastLogin      *time.Time    `json:"last_login,omitempty"`
 	LastLoginFrom  string        `json:"last_login_from,omitempty"`
 	Source         string        `json:"source,omitempty"` // file it came from
+	// System: UID outside login.defs UID_MIN..UID_MAX (daemons, root, nobody).
+	System bool `json:"system,omitempty"`
+	// MustChangePassword: shadow's last change is 0 (passwd -e, chage -d 0).
+	MustChangePassword bool `json:"must_change_password,omitempty"`
+	// PasswordExpired: older than MaxDays, or MustChangePassword.
+	PasswordExpired bool `json:"password_expired,omitempty"`
+	// AccountExpired: shadow's expire date has passed (0 counts, as in pam_unix).
+	AccountExpired bool `json:"account_expired,omitempty"`
 }
 
 type Group struct {
@@ -178,6 +193,12 @@ type SudoRule struct {
 	NoPasswd  bool     `json:"nopasswd"`
 	File      string   `json:"file"`
 	Line      int      `json:"line"`
+	// Alias is the User_Alias the principal was expanded from.
+	Alias string `json:"alias,omitempty"`
+	// Tags in effect (NOPASSWD, SETENV, NOEXEC...), carried over as sudo does.
+	Tags []string `json:"tags,omitempty"`
+	// Options in effect: CWD=, CHROOT=, TIMEOUT=, NOTBEFORE=, NOTAFTER=...
+	Options []string `json:"options,omitempty"`
 }
 
 type AuthorizedKey struct {
@@ -215,6 +236,8 @@ type Process struct {
 	ContainerID string    `json:"container_id,omitempty"`
 	Cgroup      string    `json:"cgroup,omitempty"`
 	RSSBytes    uint64    `json:"rss_bytes,omitempty"`
+	// KernelThread marks kernel workers (PF_KTHREAD): no exe, no cmdline.
+	KernelThread bool `json:"kernel_thread,omitempty"`
 }
 
 type Socket struct {
@@ -260,11 +283,19 @@ type Package struct {
 	Arch    string `json:"arch,omitempty"`
 	// SourceName/SourceVersion: the source package advisories are keyed on
 	// (dpkg Source:, rpm SOURCERPM, apk origin).
+	// For rpm, SourceVersion is "version-release" of the source rpm (its
+	// epoch is the binary's Epoch); for deb and apk it is the full version.
 	SourceName    string `json:"source_name,omitempty"`
 	SourceVersion string `json:"source_version,omitempty"`
 	Group         string `json:"group,omitempty"` // Maven groupId
 	Vendor        string `json:"vendor,omitempty"`
-	License       string `json:"license,omitempty"`
+	// Maintainer as the OS package records it (dpkg Maintainer, apk m:).
+	Maintainer string `json:"maintainer,omitempty"`
+	License    string `json:"license,omitempty"`
+	// State is the package manager's state when the package is not fully
+	// installed (dpkg: half-configured, unpacked, triggers-pending...); its
+	// files may be on disk, so it is reported, flagged. Empty means installed.
+	State string `json:"state,omitempty"`
 	// Location: the database (OS) or file the package was found in; nested
 	// archives are joined with "!" (app.jar!/BOOT-INF/lib/x.jar).
 	Location string `json:"location"`
@@ -275,28 +306,43 @@ type Package struct {
 	// pom.properties, MANIFEST.MF, filename, dist-info, package.json, buildinfo.
 	FoundBy string `json:"found_by,omitempty"`
 	PURL    string `json:"purl,omitempty"`
+	// Metadata holds extra facts about a language package, keyed by short
+	// lowercase names: "spring-boot-version" and "start-class" on a Spring
+	// Boot application jar; "replaces" (the module@version a Go replace
+	// directive swapped out) and "replaced-by" (a local directory) on Go
+	// modules.
+	Metadata map[string]string `json:"metadata,omitempty"`
 }
 
 type Service struct {
 	Name        string `json:"name"`
 	Manager     string `json:"manager"`          // systemd, sysv, openrc
-	Enabled     string `json:"enabled"`          // enabled, disabled, static, masked, alias, indirect, generated, unknown
+	Enabled     string `json:"enabled"`          // enabled, disabled, static, masked, alias, indirect, generated, transient, linked, unknown
 	Active      string `json:"active,omitempty"` // active, inactive, failed (live only)
 	Description string `json:"description,omitempty"`
 	ExecStart   string `json:"exec_start,omitempty"`
 	User        string `json:"user,omitempty"`
 	UnitFile    string `json:"unit_file,omitempty"`
 	MainPID     int    `json:"main_pid,omitempty"`
+	// DropIns are the systemd drop-in files applied over UnitFile, in order;
+	// they can replace ExecStart= or User=.
+	DropIns []string `json:"drop_ins,omitempty"`
 }
 
 // StartupItem is anything that runs code on a schedule or at boot/login.
 type StartupItem struct {
-	Kind     string `json:"kind"` // cron, systemd-timer, rc.local, profile.d, ld.so.preload, init.d, xdg-autostart, shell-rc
+	Kind     string `json:"kind"` // cron, cron-script, anacron, at, systemd-timer, rc.local, profile.d, ld.so.preload, xdg-autostart, shell-rc
 	Path     string `json:"path"`
 	Line     int    `json:"line,omitempty"`
 	User     string `json:"user,omitempty"`
 	Schedule string `json:"schedule,omitempty"`
 	Command  string `json:"command"`
+	// Unit is the unit a systemd timer activates.
+	Unit string `json:"unit,omitempty"`
+	// Enabled is set where the file says whether the item runs at all: a
+	// timer pulled in at boot (true) or not (false, also when masked), an
+	// rc.local without the executable bit, an autostart entry switched off.
+	Enabled *bool `json:"enabled,omitempty"`
 }
 
 type KernelModule struct {
@@ -310,6 +356,15 @@ type KernelModule struct {
 	Taints  string   `json:"taints,omitempty"`
 	Loaded  bool     `json:"loaded"` // from /proc/modules (live)
 	Source  string   `json:"source"` // proc, modules-load.d, modprobe.d
+	// RefCount is the use count from /proc/modules.
+	RefCount int `json:"ref_count,omitempty"`
+	// Disabled says how modprobe.d keeps the module from loading:
+	// "blacklist" (no alias autoload) or the install command that replaces
+	// loading ("install /bin/false").
+	Disabled string `json:"disabled,omitempty"`
+	// File and Line: the configuration line that loads or disables it.
+	File string `json:"file,omitempty"`
+	Line int    `json:"line,omitempty"`
 }
 
 // Application is a recognised piece of middleware, database, web server,
@@ -327,6 +382,17 @@ type Application struct {
 	Package     string   `json:"package,omitempty"`
 	Evidence    []string `json:"evidence,omitempty"` // process, package, binary, config
 	ContainerID string   `json:"container_id,omitempty"`
+	// PackageVersion is the OS package's full version (epoch, revision);
+	// Version is the upstream part of it, or what a file or binary says.
+	PackageVersion string `json:"package_version,omitempty"`
+	// VersionSource says where Version was read: "package", or the file,
+	// archive entry or binary it came from.
+	VersionSource string `json:"version_source,omitempty"`
+	// Home is the install directory (catalina.home, JAVA_HOME...); Instance
+	// the per-instance directory (catalina.base, a PostgreSQL data dir).
+	Home     string   `json:"home,omitempty"`
+	Instance string   `json:"instance,omitempty"`
+	Roles    []string `json:"roles,omitempty"` // hadoop: namenode, datanode...
 }
 
 // WebSite is a virtual host of a web server.
@@ -339,6 +405,18 @@ type WebSite struct {
 	ProxyPass    []string `json:"proxy_pass,omitempty"`
 	ConfigFile   string   `json:"config_file"`
 	Line         int      `json:"line,omitempty"`
+	// Locations are the site's location/Alias blocks that serve files from
+	// their own root or proxy elsewhere.
+	Locations []WebLocation `json:"locations,omitempty"`
+}
+
+// WebLocation is one location (nginx) or Location/Alias (apache) of a site.
+type WebLocation struct {
+	Path      string `json:"path"` // "/static/", "~ \.php$"
+	Root      string `json:"root,omitempty"`
+	Alias     string `json:"alias,omitempty"`
+	ProxyPass string `json:"proxy_pass,omitempty"`
+	Line      int    `json:"line,omitempty"`
 }
 
 // WebApp is a framework or application found in a document root or app dir.

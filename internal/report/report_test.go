@@ -37,8 +37,8 @@ func sample() *model.ScanResult {
 			{Type: model.PkgMaven, Group: "org.apache.logging.log4j", Name: "log4j-core", Version: "2.14.1", Location: "/opt/app/app.jar!/BOOT-INF/lib/log4j-core-2.14.1.jar", FoundBy: "pom.properties"},
 		},
 		Applications: []model.Application{{Name: "redis", Category: "cache", Version: "7.0.15", Running: true, PIDs: []int{812}, Ports: []int{6379}, Evidence: []string{"process", "package"}}},
-		Collectors: []model.CollectorRun{{Name: "accounts/local", Status: "ok", Items: 3}, {Name: "live/containers", Status: "failed", Reason: "docker: connection refused\nstack"}},
-		Warnings:   []model.Warning{{Collector: "os/dpkg", Path: "/var/lib/dpkg/status", Message: "line 12: malformed field\x1b[31m"}},
+		Collectors:   []model.CollectorRun{{Name: "accounts/local", Status: "ok", Items: 3}, {Name: "live/containers", Status: "failed", Reason: "docker: connection refused\nstack"}},
+		Warnings:     []model.Warning{{Collector: "os/dpkg", Path: "/var/lib/dpkg/status", Message: "line 12: malformed field\x1b[31m"}},
 	}
 	return &model.ScanResult{Tool: model.ToolInfo{Name: "ward", Version: "test"}, Inventory: inv, Findings: posture.Evaluate(inv)}
 }

@@ -242,6 +242,9 @@ func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 	defer dir.Close()
 	entries, err := dir.ReadDir(-1)
 	sortEntries(entries)
+	for i, e := range entries {
+		entries[i] = rootDirEntry{DirEntry: e, f: f, path: path.Join(Clean(name), e.Name())}
+	}
 	if err != nil {
 		return entries, pathErr("readdir", name, err)
 	}

@@ -160,3 +160,27 @@ func TestOpenRejectsFile(t *testing.T) {
 		t.Fatal("Open on a file should fail")
 	}
 }
+
+// TestDirEntryInfoStaysInRoot: Info on entries from ReadDir and Walk must
+// describe the file in the root, not a file at the same path on the host.
+func TestDirEntryInfoStaysInRoot(t *testing.T) {
+	root, _ := makeTree(t)
+	f, err := Open(root)
+	must(t, err)
+	entries, err := f.ReadDir("/usr/lib")
+	must(t, err)
+	fi, err := entries[0].Info()
+	must(t, err)
+	if entries[0].Name() != "os-release" || fi.Size() != int64(len("ID=fixture\n")) {
+		t.Fatalf("ReadDir Info = %s %d bytes", fi.Name(), fi.Size())
+	}
+	must(t, f.Walk(context.Background(), "/usr", WalkOptions{}, func(p string, d fs.DirEntry) error {
+		if p == "/usr/lib/os-release" {
+			fi, err := d.Info()
+			if err != nil || fi.Size() != int64(len("ID=fixture\n")) {
+				t.Errorf("Walk Info = %v, %v", fi, err)
+			}
+		}
+		return nil
+	}, nil))
+}

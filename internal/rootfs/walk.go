@@ -137,7 +137,9 @@ func (w *walker) dir(fd int, p string, depth int) error {
 		if w.excluded(child) {
 			continue
 		}
-		if err := w.fn(child, e); err != nil {
+		// Info must stat through the open directory: the listing's own
+		// Info would stat the in-root path on the host, a different file.
+		if err := w.fn(child, fdDirEntry{DirEntry: e, dirFD: fd}); err != nil {
 			if err == fs.SkipDir {
 				continue
 			}
@@ -226,3 +228,28 @@ func UnescapeMount(s string) string {
 }
 
 func isOctal(c byte) bool { return c >= '0' && c <= '7' }
+
+// fdDirEntry answers Info relative to the open parent directory; valid only
+// during the walk callback.
+type fdDirEntry struct {
+	fs.DirEntry
+	dirFD int
+}
+
+func (e fdDirEntry) Info() (fs.FileInfo, error) {
+	var st unix.Stat_t
+	if err := unix.Fstatat(e.dirFD, e.Name(), &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return nil, pathErr("lstat", e.Name(), err)
+	}
+	return newFileInfo(e.Name(), &st), nil
+}
+
+// rootDirEntry answers Info by an Lstat confined to the root, for entries
+// returned after their directory was closed.
+type rootDirEntry struct {
+	fs.DirEntry
+	f    *FS
+	path string
+}
+
+func (e rootDirEntry) Info() (fs.FileInfo, error) { return e.f.Lstat(e.path) }
