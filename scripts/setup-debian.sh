@@ -27,6 +27,20 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
 
+# Integration tests use the machine's PostgreSQL (127.0.0.1:5432, trust) and
+# NATS with JetStream (127.0.0.1:4222) when present; start them if stopped.
+# They skip with a message where the services are not installed.
+if command -v pg_lsclusters >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  pg_lsclusters -h 2>/dev/null | while read -r ver name _port status _; do
+    [ "$status" = online ] || pg_ctlcluster --skip-systemctl-redirect "$ver" "$name" start || true
+  done
+fi
+if [ -x /usr/sbin/nats-server ] && [ "$(id -u)" -eq 0 ] && ! (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
+  mkdir -p /var/lib/nats-server
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- \
+    -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log || true
+fi
+
 # Debian's golang-go is older than go.mod asks for; with GOTOOLCHAIN=auto
 # (the default) the go command fetches the pinned toolchain through the
 # module proxy on first use.
