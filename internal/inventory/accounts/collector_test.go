@@ -35,34 +35,6 @@ func collect(t *testing.T, root *rootfs.FS) result {
 	return result{inv, *warns}
 }
 
-// tempRoot writes files (path → content; content "->target" makes a
-// symlink) under a new directory and opens it as a root.
-func tempRoot(t *testing.T, files map[string]string) *rootfs.FS {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if target, ok := strings.CutPrefix(content, "->"); ok {
-			if err := os.Symlink(target, p); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	fsys, err := rootfs.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fsys.Close() })
-	return fsys
-}
-
 func TestCollectorInterface(t *testing.T) {
 	c := New()
 	if c.Name() != "accounts/local" || c.Phase() != 0 || c.NeedsLive() {
@@ -254,16 +226,6 @@ func TestRHELAuthorizedKeysFileFromSSHDConfig(t *testing.T) {
 		// last change + max days == today: pam_unix expires the day after.
 		t.Errorf("dbadmin expired on the boundary day")
 	}
-}
-
-func openRoot(t *testing.T, dir string) *rootfs.FS {
-	t.Helper()
-	fsys, err := rootfs.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fsys.Close() })
-	return fsys
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

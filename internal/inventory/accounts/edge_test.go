@@ -13,6 +13,7 @@ import (
 	"github.com/ward-sec/ward/internal/inventory/accounts/parse"
 	"github.com/ward-sec/ward/internal/model"
 	"github.com/ward-sec/ward/internal/rootfs"
+	"github.com/ward-sec/ward/internal/testutil"
 )
 
 func warningTexts(ws []model.Warning) []string {
@@ -21,15 +22,6 @@ func warningTexts(ws []model.Warning) []string {
 		out = append(out, w.Path+": "+w.Message)
 	}
 	return out
-}
-
-func hasWarning(ws []model.Warning, path, substr string) bool {
-	for _, w := range ws {
-		if w.Path == path && strings.Contains(w.Message, substr) {
-			return true
-		}
-	}
-	return false
 }
 
 func principalsOf(rules []model.SudoRule) []string {
@@ -91,13 +83,13 @@ func TestSudoersIncludes(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := collect(t, tempRoot(t, tt.files))
+			r := collect(t, testutil.TempRoot(t, tt.files))
 			if diff := cmp.Diff(tt.want, principalsOf(r.Inv.Sudoers)); diff != "" {
 				t.Errorf("rules (-want +got):\n%s", diff)
 			}
 			for _, w := range tt.warnings {
 				path, sub, _ := strings.Cut(w, "|")
-				if !hasWarning(r.Warnings, path, sub) {
+				if !testutil.HasWarning(r.Warnings, path, sub) {
 					t.Errorf("no warning %q in %v", w, warningTexts(r.Warnings))
 				}
 			}
@@ -123,7 +115,7 @@ func chainWant(n int) []string {
 }
 
 func TestSudoRulesAliasesAndNegation(t *testing.T) {
-	r := collect(t, tempRoot(t, map[string]string{
+	r := collect(t, testutil.TempRoot(t, map[string]string{
 		"etc/sudoers": `User_Alias ADMINS = alice, OPS
 User_Alias OPS = bob, %ops
 User_Alias MOST = ALL, !mallory
@@ -192,7 +184,7 @@ func TestAuthorizedKeysFileSettings(t *testing.T) {
 				files["etc/ssh/sshd_config"] = tt.config
 				files["etc/ssh/conf.d/10-keys.conf"] = "AuthorizedKeysFile %h/.ssh/keys_%u\n"
 			}
-			r := collect(t, tempRoot(t, files))
+			r := collect(t, testutil.TempRoot(t, files))
 			var got []string
 			for _, k := range r.Inv.AuthorizedKeys {
 				got = append(got, k.User+":"+k.File)
@@ -281,7 +273,7 @@ func TestWtmpTailIsBounded(t *testing.T) {
 	if u6.LastLogin == nil || !u6.LastLogin.Equal(start.Add(4997*time.Minute)) {
 		t.Errorf("u6 last login = %v", u6.LastLogin)
 	}
-	if !hasWarning(r.Warnings, "/var/log/wtmp", "not a multiple of 384") {
+	if !testutil.HasWarning(r.Warnings, "/var/log/wtmp", "not a multiple of 384") {
 		t.Errorf("no torn-record warning: %v", warningTexts(r.Warnings))
 	}
 }
@@ -289,16 +281,8 @@ func TestWtmpTailIsBounded(t *testing.T) {
 // tempRootAt adds files to an existing directory and opens it as a root.
 func tempRootAt(t *testing.T, dir string, files map[string]string) *rootfs.FS {
 	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return openRoot(t, dir)
+	testutil.WriteFiles(t, dir, files)
+	return testutil.OpenRoot(t, dir)
 }
 
 func TestLastlogHugeUIDAndSparseFile(t *testing.T) {
@@ -334,7 +318,7 @@ func TestLastlogHugeUIDAndSparseFile(t *testing.T) {
 }
 
 func TestBrokenAccountFiles(t *testing.T) {
-	r := collect(t, tempRoot(t, map[string]string{
+	r := collect(t, testutil.TempRoot(t, map[string]string{
 		"etc/passwd":  "root:x:0:0::/root:/bin/bash\nroot:x:1:1::/:/bin/sh\nbroken\nnoshadow:x:1000:1000::/home/n:/bin/sh\n",
 		"etc/shadow":  "root:$6$saltsaltsalt$digestdigestdigestdigest:bad:0:99999:7:::\nroot:*:1::::::\n",
 		"etc/group":   "root:x:0:\nroot:x:5:\nwheel:x:10:root\n",
@@ -374,19 +358,19 @@ func TestBrokenAccountFiles(t *testing.T) {
 
 func TestMissingFiles(t *testing.T) {
 	// An empty tree: one warning for the missing passwd, nothing else.
-	r := collect(t, tempRoot(t, map[string]string{"etc/hostname": "x\n"}))
+	r := collect(t, testutil.TempRoot(t, map[string]string{"etc/hostname": "x\n"}))
 	if len(r.Inv.Users) != 0 || len(r.Warnings) != 1 || r.Warnings[0].Path != "/etc/passwd" {
 		t.Errorf("users=%v warnings=%v", r.Inv.Users, warningTexts(r.Warnings))
 	}
 	// passwd without shadow: state unknown.
-	r = collect(t, tempRoot(t, map[string]string{"etc/passwd": "a:x:1000:1000::/home/a:/bin/sh\n"}))
+	r = collect(t, testutil.TempRoot(t, map[string]string{"etc/passwd": "a:x:1000:1000::/home/a:/bin/sh\n"}))
 	if u := findUser(t, r.Inv, "a"); u.Password != model.PasswordUnknown {
 		t.Errorf("no shadow file: %s", u.Password)
 	}
 }
 
 func TestSSHDIncludeLoop(t *testing.T) {
-	r := collect(t, tempRoot(t, map[string]string{
+	r := collect(t, testutil.TempRoot(t, map[string]string{
 		"etc/passwd":                   "a:x:1000:1000::/home/a:/bin/sh\n",
 		"etc/ssh/sshd_config":          "Include /etc/ssh/sshd_config.d/*.conf\n",
 		"etc/ssh/sshd_config.d/a.conf": "Include /etc/ssh/sshd_config.d/*.conf\nInclude /etc/ssh/sshd_config\n",
@@ -405,8 +389,8 @@ func TestPasswdCapIsReported(t *testing.T) {
 	for i := 0; b.Len() <= maxAccountDB; i++ {
 		fmt.Fprintf(&b, "user%05d:x:%d:100:%s:/home/user%05d:/bin/bash\n", i, 10000+i, gecos, i)
 	}
-	r := collect(t, tempRoot(t, map[string]string{"etc/passwd": b.String()}))
-	if !hasWarning(r.Warnings, "/etc/passwd", "larger than 8388608 bytes; only the lines before") {
+	r := collect(t, testutil.TempRoot(t, map[string]string{"etc/passwd": b.String()}))
+	if !testutil.HasWarning(r.Warnings, "/etc/passwd", "larger than 8388608 bytes; only the lines before") {
 		t.Errorf("no cap warning: %v", warningTexts(r.Warnings))
 	}
 	// Every complete line before the cap is read; the cut one is dropped.

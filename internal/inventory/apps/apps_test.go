@@ -24,7 +24,7 @@ func collectFixture(t *testing.T, root string, prior *model.Inventory) ([]model.
 func TestCollectorGolden(t *testing.T) {
 	for _, root := range []string{"debian", "rhel"} {
 		t.Run(root, func(t *testing.T) {
-			apps, warns := collectFixture(t, root, loadPrior(t, priorPath(root)))
+			apps, warns := collectFixture(t, root, testutil.LoadPrior(t, priorPath(root)))
 			testutil.GoldenJSON(t, "apps_"+root, struct {
 				Applications []model.Application `json:"applications"`
 				Warnings     []model.Warning     `json:"warnings"`

@@ -1,15 +1,13 @@
 package apps
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"regexp"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/ward-sec/ward/internal/inventory/yamllist"
 )
 
 // Fingerprint says how to recognise one application: from running
@@ -129,32 +127,12 @@ const (
 
 // Parse reads one YAML fingerprint file. name is only used in errors, which
 // always start with it so a broken user-supplied file is easy to find.
-func Parse(name string, data []byte) (fps []*Fingerprint, err error) {
-	defer func() {
-		// A parser bug must not take the agent down with a bad data file.
-		if r := recover(); r != nil {
-			fps, err = nil, fmt.Errorf("%s: invalid YAML: %v", name, r)
-		}
-	}()
-	if len(data) > maxFingerprintFile {
-		return nil, fmt.Errorf("%s: file larger than %d bytes", name, maxFingerprintFile)
-	}
-	var raw []*Fingerprint
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true) // a misspelt key is an error, not a silently ignored matcher
-	if err := dec.Decode(&raw); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	for i, fp := range raw {
-		if fp == nil {
-			return nil, fmt.Errorf("%s: entry %d is empty", name, i+1)
-		}
+func Parse(name string, data []byte) ([]*Fingerprint, error) {
+	return yamllist.Parse(name, data, maxFingerprintFile, func(fp *Fingerprint) (string, error) {
 		fp.Source = name
-		if err := fp.compile(); err != nil {
-			return nil, fmt.Errorf("%s: entry %d (%s): %w", name, i+1, fp.Name, err)
-		}
-	}
-	return raw, nil
+		err := fp.compile()
+		return fp.Name, err
+	})
 }
 
 func (fp *Fingerprint) compile() error {

@@ -3,12 +3,12 @@ package apps
 import (
 	"embed"
 	"fmt"
-	"io"
 	"io/fs"
 	"path"
 	"sort"
-	"strings"
 	"sync"
+
+	"github.com/ward-sec/ward/internal/inventory/yamllist"
 )
 
 //go:embed fingerprints/*.yaml
@@ -36,50 +36,26 @@ func (s *Set) Lookup(name string) *Fingerprint {
 // A user-supplied directory (os.DirFS) loads the same way as the built-in
 // set; errors name the file.
 func Load(fsys fs.FS) (*Set, error) {
-	entries, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		return nil, err
-	}
 	s := &Set{}
 	seen := map[string]string{}
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
-			continue
-		}
-		data, err := readCapped(fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
+	err := yamllist.ForEachFile(fsys, maxFingerprintFile, func(name string, data []byte) error {
 		fps, err := Parse(name, data)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, fp := range fps {
 			if prev, dup := seen[fp.Name]; dup {
-				return nil, fmt.Errorf("%s: fingerprint %q already defined in %s", name, fp.Name, prev)
+				return fmt.Errorf("%s: fingerprint %q already defined in %s", name, fp.Name, prev)
 			}
 			seen[fp.Name] = name
 			s.fps = append(s.fps, fp)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return s, nil
-}
-
-func readCapped(fsys fs.FS, name string) ([]byte, error) {
-	f, err := fsys.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFingerprintFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxFingerprintFile {
-		return nil, fmt.Errorf("file larger than %d bytes", maxFingerprintFile)
-	}
-	return data, nil
 }
 
 // With returns a set holding s's fingerprints with extra's added; an extra

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ward-sec/ward/internal/inventory"
 	"github.com/ward-sec/ward/internal/model"
+	"github.com/ward-sec/ward/internal/testutil"
 )
 
 func TestCloudFromDMI(t *testing.T) {
@@ -109,7 +110,7 @@ func TestDetectCloud(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			env, warnings := inventory.TestEnv(tempRoot(t, tc.files), "host/info")
+			env, warnings := inventory.TestEnv(testutil.TempRoot(t, tc.files), "host/info")
 			got := detectCloud(env, tc.dmi)
 			if (got == nil) != (tc.want == nil) || got != nil && *got != *tc.want {
 				t.Errorf("detectCloud = %+v, want %+v", got, tc.want)
@@ -153,7 +154,7 @@ func TestDetectContainer(t *testing.T) {
 		{map[string]string{"etc/hostname": "x"}, ""},
 	}
 	for _, tc := range tests {
-		env, _ := inventory.TestEnv(tempRoot(t, tc.files), "host/info")
+		env, _ := inventory.TestEnv(testutil.TempRoot(t, tc.files), "host/info")
 		if got := detectContainer(env); got != tc.want {
 			t.Errorf("detectContainer(%v) = %q, want %q", tc.files, got, tc.want)
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/ward-sec/ward/internal/inventory"
+	"github.com/ward-sec/ward/internal/inventory/limitio"
 	"github.com/ward-sec/ward/internal/rootfs"
 )
 
@@ -21,31 +22,6 @@ const (
 	maxTZif         = 512 << 10
 )
 
-var errTooLarge = errors.New("file exceeds size limit")
-
-// cappedReader fails with errTooLarge instead of silently truncating, so a
-// parser never mistakes the first part of a huge file for the whole.
-type cappedReader struct {
-	r    io.Reader
-	left int64
-}
-
-func (c *cappedReader) Read(p []byte) (int, error) {
-	if c.left <= 0 {
-		var one [1]byte
-		if n, _ := c.r.Read(one[:]); n > 0 {
-			return 0, errTooLarge
-		}
-		return 0, io.EOF
-	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.r.Read(p)
-	c.left -= int64(n)
-	return n, err
-}
-
 // openHost opens a file of the running host's /proc or /sys. These are
 // kernel interfaces reached through ProcRoot/SysRoot, not files of the
 // scanned root.
@@ -57,7 +33,7 @@ func openHost(path string, max int64) (io.ReadCloser, error) {
 	return struct {
 		io.Reader
 		io.Closer
-	}{&cappedReader{r: f, left: max}, f}, nil
+	}{limitio.NewReader(f, max), f}, nil
 }
 
 // readHost reads a whole (small) host file.
@@ -88,7 +64,7 @@ func openRoot(env *inventory.Env, name string, max int64) (io.ReadCloser, error)
 	return struct {
 		io.Reader
 		io.Closer
-	}{&cappedReader{r: f, left: max}, f}, nil
+	}{limitio.NewReader(f, max), f}, nil
 }
 
 // readRootFile reads a small file of the scanned root. A missing file is

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ward-sec/ward/internal/inventory"
+	"github.com/ward-sec/ward/internal/testutil"
 )
 
 func TestIdentityFiles(t *testing.T) {
@@ -31,7 +32,7 @@ func TestIdentityFiles(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			env, warnings := inventory.TestEnv(tempRoot(t, tc.files), "host/info")
+			env, warnings := inventory.TestEnv(testutil.TempRoot(t, tc.files), "host/info")
 			if got := readHostnameFile(env); got != tc.hostname {
 				t.Errorf("hostname %q, want %q", got, tc.hostname)
 			}
@@ -54,7 +55,7 @@ func TestTimezoneFromCopiedZoneFile(t *testing.T) {
 	if err != nil {
 		t.Skip("tzdata not installed:", err)
 	}
-	env, _ := inventory.TestEnv(tempRoot(t, map[string]string{"etc/localtime": string(data)}), "host/info")
+	env, _ := inventory.TestEnv(testutil.TempRoot(t, map[string]string{"etc/localtime": string(data)}), "host/info")
 	if got := readTimezone(env); got != "CET-1CEST,M3.5.0,M10.5.0/3" {
 		t.Errorf("timezone = %q", got)
 	}

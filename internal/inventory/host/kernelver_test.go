@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/ward-sec/ward/internal/inventory"
+	"github.com/ward-sec/ward/internal/testutil"
 )
 
 func TestCompareDebianVersion(t *testing.T) {
@@ -59,7 +60,7 @@ func TestInferKernel(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			env, warnings := inventory.TestEnv(tempRoot(t, tc.files), "host/info")
+			env, warnings := inventory.TestEnv(testutil.TempRoot(t, tc.files), "host/info")
 			if got := inferKernel(env); got != tc.want {
 				t.Errorf("inferKernel = %q, want %q", got, tc.want)
 			}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/ward-sec/ward/internal/inventory"
 	"github.com/ward-sec/ward/internal/model"
-	"github.com/ward-sec/ward/internal/rootfs"
 	"github.com/ward-sec/ward/internal/testutil"
 )
 
@@ -95,34 +94,6 @@ func TestParseOSReleaseLongLine(t *testing.T) {
 	if got["ID"] != "debian" {
 		t.Errorf("lines before the long one were lost: %v", got)
 	}
-}
-
-// tempRoot writes files (and links, for values starting "->") into a new
-// root directory.
-func tempRoot(t *testing.T, files map[string]string) *rootfs.FS {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		var err error
-		if target, ok := strings.CutPrefix(content, "->"); ok {
-			err = os.Symlink(target, p)
-		} else {
-			err = os.WriteFile(p, []byte(content), 0o644)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	fsys, err := rootfs.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fsys.Close() })
-	return fsys
 }
 
 const centos7OSRelease = `NAME="CentOS Linux"
@@ -231,7 +202,7 @@ func TestReadOSFallbacks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			env, warnings := inventory.TestEnv(tempRoot(t, tc.files), "host/info")
+			env, warnings := inventory.TestEnv(testutil.TempRoot(t, tc.files), "host/info")
 			got := readOS(env)
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Errorf("readOS (-want +got):\n%s", d)

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/ward-sec/ward/internal/inventory"
+	"github.com/ward-sec/ward/internal/inventory/limitio"
 	"github.com/ward-sec/ward/internal/model"
 	"github.com/ward-sec/ward/internal/rootfs"
 )
@@ -114,7 +115,7 @@ func (c *Collector) loadedModules(env *inventory.Env) []model.KernelModule {
 		return nil
 	}
 	defer f.Close()
-	mods, err := ParseProcModules(&cappedReader{r: f, left: maxProcFile})
+	mods, err := ParseProcModules(limitio.NewReader(f, maxProcFile))
 	if err != nil {
 		env.Warn(p, err)
 	}
@@ -250,34 +251,9 @@ func readConfig(env *inventory.Env, file string, parse func(io.Reader) ([]Config
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		return nil
 	}
-	entries, err := parse(&cappedReader{r: f, left: maxConfigFile})
+	entries, err := parse(limitio.NewReader(f, maxConfigFile))
 	if err != nil {
 		env.Warn(file, err)
 	}
 	return entries
-}
-
-// cappedReader fails once more than left bytes would be read, so a parser
-// never takes the start of a huge file for the whole of it.
-type cappedReader struct {
-	r    io.Reader
-	left int64
-}
-
-var errTooLarge = errors.New("file exceeds size limit")
-
-func (c *cappedReader) Read(p []byte) (int, error) {
-	if c.left <= 0 {
-		var one [1]byte
-		if n, _ := c.r.Read(one[:]); n > 0 {
-			return 0, errTooLarge
-		}
-		return 0, io.EOF
-	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.r.Read(p)
-	c.left -= int64(n)
-	return n, err
 }

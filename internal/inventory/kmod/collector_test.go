@@ -150,34 +150,8 @@ func TestCollectLiveFromFixtureTrees(t *testing.T) {
 	testutil.GoldenJSON(t, "kmod-live-fixture", mods)
 }
 
-func writeTree(t *testing.T, files map[string]string) *rootfs.FS {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		var err error
-		if target, ok := strings.CutPrefix(content, "->"); ok {
-			err = os.Symlink(target, p)
-		} else {
-			err = os.WriteFile(p, []byte(content), 0o644)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	fsys, err := rootfs.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fsys.Close() })
-	return fsys
-}
-
 func TestConfigPrecedenceAndMasking(t *testing.T) {
-	fsys := writeTree(t, map[string]string{
+	fsys := testutil.TempRoot(t, map[string]string{
 		// /etc masks the vendor file of the same name with a /dev/null link
 		"usr/lib/modules-load.d/vendor.conf": "nbd\n",
 		"etc/modules-load.d/vendor.conf":     "->/dev/null",
@@ -212,7 +186,7 @@ func TestConfigPrecedenceAndMasking(t *testing.T) {
 
 func TestBadConfigWarnsAndGoesOn(t *testing.T) {
 	big := strings.Repeat("# padding\n", maxConfigFile/10+1)
-	fsys := writeTree(t, map[string]string{
+	fsys := testutil.TempRoot(t, map[string]string{
 		"etc/modules-load.d/a.conf": "good_one\nbad/../name\n",
 		"etc/modules-load.d/b.conf": big,
 		"etc/modules-load.d/c.conf": "after_the_big_one\n",

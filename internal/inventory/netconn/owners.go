@@ -3,17 +3,15 @@ package netconn
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/ward-sec/ward/internal/inventory"
+	"github.com/ward-sec/ward/internal/inventory/procfs"
 )
 
 // owner is the process holding a socket.
@@ -31,12 +29,12 @@ func findOwners(ctx context.Context, env *inventory.Env, procRoot string, wanted
 	if len(wanted) == 0 {
 		return owners, nil
 	}
-	pids, err := listPIDs(procRoot)
+	pids, err := procfs.ListPIDs(procRoot)
 	if err != nil && len(pids) == 0 {
 		return owners, err
 	}
-	perms := &permWarnings{env: env, root: procRoot}
-	defer perms.flush()
+	perms := procfs.NewPermWarnings(env, procRoot, "permission denied on %d more fd tables; their sockets have no pid")
+	defer perms.Flush()
 	for _, pid := range pids {
 		if err := ctx.Err(); err != nil {
 			return owners, err
@@ -50,7 +48,7 @@ func findOwners(ctx context.Context, env *inventory.Env, procRoot string, wanted
 			continue
 		}
 		name, err := readComm(dir + "/comm")
-		if err != nil && !gone(err) {
+		if err != nil && !procfs.Gone(err) {
 			env.Warn(dir+"/comm", err)
 		}
 		for _, ino := range held {
@@ -62,11 +60,11 @@ func findOwners(ctx context.Context, env *inventory.Env, procRoot string, wanted
 
 // scanFDs records pid as the owner of the wanted, not yet owned sockets it
 // holds and returns their inodes.
-func scanFDs(fdDir string, pid int, wanted map[uint64]bool, owners map[uint64]owner, perms *permWarnings) []uint64 {
+func scanFDs(fdDir string, pid int, wanted map[uint64]bool, owners map[uint64]owner, perms *procfs.PermWarnings) []uint64 {
 	d, err := os.Open(fdDir)
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) {
-			perms.add(fdDir, err)
+			perms.Add(fdDir, err)
 		}
 		return nil // gone, or a kernel thread's empty table
 	}
@@ -79,7 +77,7 @@ func scanFDs(fdDir string, pid int, wanted map[uint64]bool, owners map[uint64]ow
 			target, lerr := os.Readlink(fdDir + "/" + n)
 			if lerr != nil {
 				if errors.Is(lerr, fs.ErrPermission) {
-					perms.add(fdDir, lerr)
+					perms.Add(fdDir, lerr)
 					return held // every other fd of this process fails the same way
 				}
 				continue // fd closed meanwhile
@@ -122,60 +120,4 @@ func readComm(p string) (string, error) {
 	// TASK_COMM_LEN is 16; 64 leaves room for kernels that raise it.
 	data, err := io.ReadAll(io.LimitReader(f, 64))
 	return strings.TrimRight(string(data), "\n"), err
-}
-
-// gone reports errors meaning the process exited while it was being read.
-func gone(err error) bool {
-	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ESRCH)
-}
-
-func listPIDs(procRoot string) ([]int, error) {
-	d, err := os.Open(procRoot)
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	var pids []int
-	for {
-		names, err := d.Readdirnames(1024)
-		for _, n := range names {
-			if n == "" || n[0] < '1' || n[0] > '9' {
-				continue
-			}
-			if pid, err := strconv.Atoi(n); err == nil && pid > 0 {
-				pids = append(pids, pid)
-			}
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return pids, err
-		}
-	}
-	sort.Ints(pids)
-	return pids, nil
-}
-
-// permWarnings reports the first few permission errors one by one and the
-// rest as a count.
-type permWarnings struct {
-	env   *inventory.Env
-	root  string
-	count int
-}
-
-const maxPermWarnings = 10
-
-func (p *permWarnings) add(path string, err error) {
-	p.count++
-	if p.count <= maxPermWarnings {
-		p.env.Warn(path, err)
-	}
-}
-
-func (p *permWarnings) flush() {
-	if n := p.count - maxPermWarnings; n > 0 {
-		p.env.Warn(p.root, fmt.Errorf("permission denied on %d more fd tables; their sockets have no pid", n))
-	}
 }

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"github.com/ward-sec/ward/internal/inventory"
+	"github.com/ward-sec/ward/internal/inventory/procfs"
 	"github.com/ward-sec/ward/internal/model"
 )
 
@@ -51,7 +52,7 @@ type run struct {
 	btime    int64
 	pageSize uint64
 	hashMax  int64
-	perms    *permWarnings
+	perms    *procfs.PermWarnings
 	// mounts caches mountinfo per mount namespace; unhashable records the
 	// executables already reported as on a FUSE or network filesystem.
 	mounts     map[string][]mountEntry
@@ -65,7 +66,7 @@ func (c *Collector) Collect(ctx context.Context, env *inventory.Env) (*model.Inv
 	if procRoot == "" {
 		procRoot = "/proc"
 	}
-	pids, err := listPIDs(procRoot)
+	pids, err := procfs.ListPIDs(procRoot)
 	if err != nil && len(pids) == 0 {
 		return nil, fmt.Errorf("list processes: %w", err)
 	}
@@ -79,7 +80,7 @@ func (c *Collector) Collect(ctx context.Context, env *inventory.Env) (*model.Inv
 		btime:      loadBootTime(env, procRoot),
 		pageSize:   uint64(os.Getpagesize()),
 		hashMax:    maxExeHash,
-		perms:      &permWarnings{env: env, root: procRoot},
+		perms:      procfs.NewPermWarnings(env, procRoot, "permission denied on %d more entries (not root, hidepid, or an LSM policy)"),
 		mounts:     map[string][]mountEntry{},
 		unhashable: map[string]bool{},
 	}
@@ -99,7 +100,7 @@ func (c *Collector) Collect(ctx context.Context, env *inventory.Env) (*model.Inv
 			procs = append(procs, p)
 		}
 	}
-	r.perms.flush()
+	r.perms.Flush()
 	// pids are sorted, so procs are too.
 	return &model.Inventory{Processes: procs}, nil
 }
@@ -135,7 +136,7 @@ func (c *Collector) readProcess(r *run, pid int) (model.Process, bool) {
 
 	statusPath := dir + "/status"
 	if data, err = readCapped(statusPath, maxStatusSize); err != nil {
-		if gone(err) {
+		if procfs.Gone(err) {
 			return p, false
 		}
 		r.fail(statusPath, err)
@@ -147,7 +148,7 @@ func (c *Collector) readProcess(r *run, pid int) (model.Process, bool) {
 	}
 
 	if data, err = readCapped(dir+"/cmdline", maxCmdline); err != nil {
-		if gone(err) {
+		if procfs.Gone(err) {
 			return p, false
 		}
 		r.fail(dir+"/cmdline", err)
@@ -162,7 +163,7 @@ func (c *Collector) readProcess(r *run, pid int) (model.Process, bool) {
 	p.Cwd = r.link(dir + "/cwd")
 
 	if data, err = readCapped(dir+"/cgroup", maxCgroupSize); err != nil {
-		if !gone(err) {
+		if !procfs.Gone(err) {
 			r.fail(dir+"/cgroup", err)
 		}
 	} else {
@@ -180,7 +181,7 @@ func (c *Collector) readProcess(r *run, pid int) (model.Process, bool) {
 func (r *run) link(p string) string {
 	target, err := os.Readlink(p)
 	if err != nil {
-		if !gone(err) {
+		if !procfs.Gone(err) {
 			r.fail(p, err)
 		}
 		return ""
@@ -192,9 +193,9 @@ func (r *run) link(p string) string {
 // permission problems, one warning otherwise.
 func (r *run) fail(p string, err error) {
 	switch {
-	case gone(err):
+	case procfs.Gone(err):
 	case errors.Is(err, fs.ErrPermission):
-		r.perms.add(p, err)
+		r.perms.Add(p, err)
 	default:
 		r.env.Warn(p, err)
 	}
@@ -212,7 +213,7 @@ func (c *Collector) exeDigest(r *run, dir, exe string, deleted bool) string {
 	}
 	f, err := openExe(r.env, dir, exe, deleted)
 	if err != nil {
-		if !r.env.Live && gone(err) {
+		if !r.env.Live && procfs.Gone(err) {
 			return "" // not in the scanned root: nothing to hash
 		}
 		r.fail(dir+"/exe", err)

@@ -11,13 +11,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/ward-sec/ward/internal/inventory"
 	"github.com/ward-sec/ward/internal/model"
 	"github.com/ward-sec/ward/internal/rootfs"
+	"github.com/ward-sec/ward/internal/testutil"
 )
 
 func liveEnv(t testing.TB) (*inventory.Env, *[]model.Warning) {
@@ -172,13 +172,7 @@ func TestLivePermissionDeniedIsAWarning(t *testing.T) {
 	if _, ok := findPID(inv.Processes, 1); !ok {
 		t.Error("pid 1 dropped; want it kept with what could be read")
 	}
-	found := false
-	for _, w := range *warns {
-		if w.Path == "/proc/1/exe" && strings.Contains(w.Message, "permission denied") {
-			found = true
-		}
-	}
-	if !found {
+	if !testutil.HasWarning(*warns, "/proc/1/exe", "permission denied") {
 		t.Errorf("no permission warning for /proc/1/exe in %+v", *warns)
 	}
 }

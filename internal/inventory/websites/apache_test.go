@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ward-sec/ward/internal/model"
+	"github.com/ward-sec/ward/internal/testutil"
 )
 
 func TestParseApache(t *testing.T) {
@@ -42,7 +43,7 @@ func TestParseApache(t *testing.T) {
 
 func loadApacheSites(t *testing.T, main string, files map[string]string) ([]model.WebSite, warnings) {
 	t.Helper()
-	fsys := writeRoot(t, files)
+	fsys := testutil.TempRoot(t, files)
 	var w warnings
 	l := newLoader(fsys, w.add, ParseApache)
 	return apacheSites(loadApache(l, main, nil)), w

@@ -1,18 +1,16 @@
 package websites
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path"
 	"regexp"
 	"strings"
 	"sync"
 
-	"gopkg.in/yaml.v3"
+	"github.com/ward-sec/ward/internal/inventory/yamllist"
 )
 
 // AppFingerprint recognises a web application in a directory by marker
@@ -53,31 +51,12 @@ const maxAppFingerprintFile = 1 << 20
 
 // ParseAppFingerprints reads one YAML file of web-application fingerprints;
 // errors start with name.
-func ParseAppFingerprints(name string, data []byte) (fps []*AppFingerprint, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			fps, err = nil, fmt.Errorf("%s: invalid YAML: %v", name, r)
-		}
-	}()
-	if len(data) > maxAppFingerprintFile {
-		return nil, fmt.Errorf("%s: file larger than %d bytes", name, maxAppFingerprintFile)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var raw []*AppFingerprint
-	if err := dec.Decode(&raw); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	for i, fp := range raw {
-		if fp == nil {
-			return nil, fmt.Errorf("%s: entry %d is empty", name, i+1)
-		}
+func ParseAppFingerprints(name string, data []byte) ([]*AppFingerprint, error) {
+	return yamllist.Parse(name, data, maxAppFingerprintFile, func(fp *AppFingerprint) (string, error) {
 		fp.Source = name
-		if err := fp.compile(); err != nil {
-			return nil, fmt.Errorf("%s: entry %d (%s): %w", name, i+1, fp.Name, err)
-		}
-	}
-	return raw, nil
+		err := fp.compile()
+		return fp.Name, err
+	})
 }
 
 func (fp *AppFingerprint) compile() error {
@@ -165,29 +144,14 @@ var (
 
 // LoadAppFingerprints reads every *.yaml file at the top of fsys.
 func LoadAppFingerprints(fsys fs.FS) ([]*AppFingerprint, error) {
-	entries, err := fs.ReadDir(fsys, ".")
+	var out []*AppFingerprint
+	err := yamllist.ForEachFile(fsys, maxAppFingerprintFile, func(name string, data []byte) error {
+		fps, err := ParseAppFingerprints(name, data)
+		out = append(out, fps...)
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	var out []*AppFingerprint
-	for _, e := range entries {
-		if e.IsDir() || !(strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
-			continue
-		}
-		f, err := fsys.Open(e.Name())
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", e.Name(), err)
-		}
-		data, err := io.ReadAll(io.LimitReader(f, maxAppFingerprintFile+1))
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", e.Name(), err)
-		}
-		fps, err := ParseAppFingerprints(e.Name(), data)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, fps...)
 	}
 	return out, nil
 }

@@ -2,14 +2,12 @@ package websites
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ward-sec/ward/internal/model"
-	"github.com/ward-sec/ward/internal/rootfs"
+	"github.com/ward-sec/ward/internal/testutil"
 )
 
 // flat renders directives as "name arg|arg@line" with blocks in braces.
@@ -81,41 +79,13 @@ func TestParseNginxNestingBounded(t *testing.T) {
 	}
 }
 
-// writeRoot creates a throwaway root filesystem from a map of files;
-// values starting with "->" make symlinks.
-func writeRoot(t *testing.T, files map[string]string) *rootfs.FS {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if target, ok := strings.CutPrefix(content, "->"); ok {
-			if err := os.Symlink(target, p); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	fsys, err := rootfs.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fsys.Close() })
-	return fsys
-}
-
 type warnings []string
 
 func (w *warnings) add(path string, err error) { *w = append(*w, path+": "+err.Error()) }
 
 func loadNginxSites(t *testing.T, files map[string]string) ([]model.WebSite, warnings) {
 	t.Helper()
-	fsys := writeRoot(t, files)
+	fsys := testutil.TempRoot(t, files)
 	var w warnings
 	l := newLoader(fsys, w.add, ParseNginx)
 	return nginxSites(loadNginx(l, "/etc/nginx/nginx.conf"), ""), w

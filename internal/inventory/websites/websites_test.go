@@ -2,8 +2,6 @@ package websites
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -13,40 +11,12 @@ import (
 	"github.com/ward-sec/ward/internal/testutil"
 )
 
-// loadPrior reads the apps package's fixture of what phase 0 found.
-func loadPrior(t testing.TB, root string) *model.Inventory {
-	t.Helper()
-	file := filepath.Join("..", "apps", "testdata", "prior_"+root+".json")
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f struct {
-		Processes []model.Process `json:"processes"`
-		Sockets   []model.Socket  `json:"sockets"`
-		Packages  []struct {
-			model.Package
-			Files []string `json:"files"`
-		} `json:"packages"`
-	}
-	if err := json.Unmarshal(data, &f); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	inv := &model.Inventory{Processes: f.Processes, Sockets: f.Sockets}
-	for _, p := range f.Packages {
-		pkg := p.Package
-		pkg.Files = p.Files
-		inv.Packages = append(inv.Packages, pkg)
-	}
-	return inv
-}
-
 // collectFixture runs the application collector (phase 1) and then the
 // web site collector (phase 2) over a fixture root, as a scan would.
 func collectFixture(t *testing.T, root string) (*model.Inventory, []model.Warning) {
 	t.Helper()
 	fsys := testutil.FixtureRoot(t, root)
-	prior := loadPrior(t, root)
+	prior := testutil.LoadPrior(t, filepath.Join("..", "apps", "testdata", "prior_"+root+".json"))
 	env, _ := inventory.TestEnv(fsys, "apps/fingerprint")
 	env.Prior = prior
 	frag, err := apps.New().Collect(context.Background(), env)

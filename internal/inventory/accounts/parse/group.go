@@ -1,7 +1,6 @@
 package parse
 
 import (
-	"bytes"
 	"io"
 	"strings"
 )
@@ -22,19 +21,7 @@ type GroupEntry struct {
 func ParseGroup(r io.Reader) ([]GroupEntry, []LineError, error) {
 	var out []GroupEntry
 	var errs []LineError
-	err := scanLines(r, MaxGroupLine, func(n int, line []byte, tooLong bool) {
-		if tooLong {
-			errs = append(errs, lineErr(n, "longer than %d bytes; skipped", MaxGroupLine))
-			return
-		}
-		if isBlankOrComment(line) {
-			return
-		}
-		line = bytes.TrimLeft(line, " \t")
-		if isNISCompat(line) {
-			return
-		}
-		f := strings.SplitN(string(line), ":", 4)
+	err := scanColonLines(r, MaxGroupLine, 4, &errs, func(n int, _ []byte, f []string) {
 		if len(f) < 3 {
 			errs = append(errs, lineErr(n, "%d fields, want 4; skipped", len(f)))
 			return

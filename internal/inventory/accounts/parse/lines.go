@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // LineError is a problem with one line of a file. Messages never quote the
@@ -82,4 +83,26 @@ func scanLines(r io.Reader, max int, fn func(n int, line []byte, tooLong bool)) 
 func isBlankOrComment(line []byte) bool {
 	t := bytes.TrimLeft(line, " \t\r\v\f")
 	return len(t) == 0 || t[0] == '#'
+}
+
+// scanColonLines reads a colon-separated account database (passwd, group,
+// shadow) as glibc's files backend does: a line longer than max bytes is
+// reported in errs and skipped; blank lines, comments and NIS compat
+// entries are skipped. fn gets every other line, without its leading
+// blanks, and its first nfields colon-separated fields.
+func scanColonLines(r io.Reader, max, nfields int, errs *[]LineError, fn func(n int, line []byte, f []string)) error {
+	return scanLines(r, max, func(n int, line []byte, tooLong bool) {
+		if tooLong {
+			*errs = append(*errs, lineErr(n, "longer than %d bytes; skipped", max))
+			return
+		}
+		if isBlankOrComment(line) {
+			return
+		}
+		line = bytes.TrimLeft(line, " \t")
+		if isNISCompat(line) {
+			return
+		}
+		fn(n, line, strings.SplitN(string(line), ":", nfields))
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/ward-sec/ward/internal/model"
 )
@@ -36,19 +35,7 @@ type PasswdEntry struct {
 func ParsePasswd(r io.Reader) ([]PasswdEntry, []LineError, error) {
 	var out []PasswdEntry
 	var errs []LineError
-	err := scanLines(r, MaxPasswdLine, func(n int, line []byte, tooLong bool) {
-		if tooLong {
-			errs = append(errs, lineErr(n, "longer than %d bytes; skipped", MaxPasswdLine))
-			return
-		}
-		if isBlankOrComment(line) {
-			return
-		}
-		line = bytes.TrimLeft(line, " \t")
-		if isNISCompat(line) {
-			return
-		}
-		f := strings.SplitN(string(line), ":", 7)
+	err := scanColonLines(r, MaxPasswdLine, 7, &errs, func(n int, line []byte, f []string) {
 		if len(f) < 4 {
 			errs = append(errs, lineErr(n, "%d fields, want 7; skipped", len(f)))
 			return

@@ -1,10 +1,8 @@
 package parse
 
 import (
-	"bytes"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/ward-sec/ward/internal/model"
 )
@@ -33,19 +31,7 @@ var agingFields = [...]string{"last change", "min days", "max days", "warn days"
 func ParseShadow(r io.Reader) ([]ShadowEntry, []LineError, error) {
 	var out []ShadowEntry
 	var errs []LineError
-	err := scanLines(r, MaxPasswdLine, func(n int, line []byte, tooLong bool) {
-		if tooLong {
-			errs = append(errs, lineErr(n, "longer than %d bytes; skipped", MaxPasswdLine))
-			return
-		}
-		if isBlankOrComment(line) {
-			return
-		}
-		line = bytes.TrimLeft(line, " \t")
-		if isNISCompat(line) {
-			return
-		}
-		f := strings.SplitN(string(line), ":", 10)
+	err := scanColonLines(r, MaxPasswdLine, 10, &errs, func(n int, _ []byte, f []string) {
 		// Never quote anything from a line with fewer than two fields: it
 		// may be a bare hash.
 		if len(f) < 2 {

@@ -5,35 +5,14 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ward-sec/ward/internal/inventory"
 	"github.com/ward-sec/ward/internal/model"
-	"github.com/ward-sec/ward/internal/rootfs"
 	"github.com/ward-sec/ward/internal/testutil"
 )
-
-func collect(t testing.TB, root *rootfs.FS) (*model.Inventory, []model.Warning) {
-	t.Helper()
-	c := New()
-	env, warnings := inventory.TestEnv(root, c.Name())
-	inv, err := c.Collect(context.Background(), env)
-	if err != nil {
-		t.Fatalf("Collect: %v", err)
-	}
-	return inv, *warnings
-}
-
-func openRoot(t testing.TB, dir string) *rootfs.FS {
-	t.Helper()
-	fsys, err := rootfs.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fsys.Close() })
-	return fsys
-}
 
 func TestCollectorInterface(t *testing.T) {
 	c := New()
@@ -44,7 +23,7 @@ func TestCollectorInterface(t *testing.T) {
 }
 
 func TestCollectAlpineRoot(t *testing.T) {
-	inv, warnings := collect(t, testutil.FixtureRoot(t, "alpine"))
+	inv, warnings := testutil.Collect(t, New(), testutil.FixtureRoot(t, "alpine"))
 	if len(warnings) != 0 {
 		t.Errorf("warnings: %v", warnings)
 	}
@@ -69,23 +48,14 @@ func TestCollectAlpineRoot(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := byName[tt.name]
-		if p.SourceName != tt.source || len(p.Files) != tt.files || !contains(p.Files, tt.someFile) {
-			t.Errorf("%s: source %q, %d files (has %s: %v); want %q, %d", tt.name, p.SourceName, len(p.Files), tt.someFile, contains(p.Files, tt.someFile), tt.source, tt.files)
+		if p.SourceName != tt.source || len(p.Files) != tt.files || !slices.Contains(p.Files, tt.someFile) {
+			t.Errorf("%s: source %q, %d files (has %s: %v); want %q, %d", tt.name, p.SourceName, len(p.Files), tt.someFile, slices.Contains(p.Files, tt.someFile), tt.source, tt.files)
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestCollectCorrupt(t *testing.T) {
-	inv, warnings := collect(t, openRoot(t, "testdata/roots/corrupt"))
+	inv, warnings := testutil.Collect(t, New(), testutil.OpenRoot(t, "testdata/roots/corrupt"))
 	var got []string
 	for _, p := range inv.Packages {
 		got = append(got, p.Name+" "+p.Version)
@@ -112,7 +82,7 @@ func TestCollectCorrupt(t *testing.T) {
 }
 
 func TestCollectNoDatabase(t *testing.T) {
-	inv, warnings := collect(t, openRoot(t, t.TempDir()))
+	inv, warnings := testutil.Collect(t, New(), testutil.OpenRoot(t, t.TempDir()))
 	if inv == nil || len(inv.Packages) != 0 || len(warnings) != 0 {
 		t.Errorf("got %+v, warnings %v; want an empty fragment", inv, warnings)
 	}
@@ -136,7 +106,7 @@ func TestCollectLinkedDatabase(t *testing.T) {
 	if err := os.Symlink("usr/lib", filepath.Join(dir, "lib")); err != nil {
 		t.Fatal(err)
 	}
-	inv, warnings := collect(t, openRoot(t, dir))
+	inv, warnings := testutil.Collect(t, New(), testutil.OpenRoot(t, dir))
 	if len(inv.Packages) != 15 || len(warnings) != 0 {
 		t.Errorf("%d packages (want 15), warnings %v", len(inv.Packages), warnings)
 	}

@@ -1,11 +1,12 @@
 package apk
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
 	"path"
+
+	"github.com/ward-sec/ward/internal/inventory/ospkg"
 )
 
 // Entry is one package of an apk installed database, reduced to the fields
@@ -24,12 +25,7 @@ type Entry struct {
 }
 
 // ParseError is a malformed package record; the parser skips to the next one.
-type ParseError struct {
-	Line int
-	Msg  string
-}
-
-func (e ParseError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+type ParseError = ospkg.ParseError
 
 // maxLine bounds one line held in memory; longer lines are only legitimate
 // in fields Ward skips (dependencies, descriptions) and are discarded.
@@ -40,12 +36,15 @@ const maxLine = 64 << 10
 // database.c). onEntry gets each well-formed record, onError each malformed
 // one. The returned error is a read error of r.
 func ParseInstalled(r io.Reader, onEntry func(Entry), onError func(ParseError)) error {
-	p := installedParser{br: bufio.NewReaderSize(r, maxLine), onEntry: onEntry, onError: onError, strs: map[string]string{}}
-	return p.run()
+	p := installedParser{onEntry: onEntry, onError: onError}
+	if err := ospkg.ScanLines(r, maxLine, p.handle); err != nil {
+		return err
+	}
+	p.finish()
+	return nil
 }
 
 type installedParser struct {
-	br      *bufio.Reader
 	onEntry func(Entry)
 	onError func(ParseError)
 
@@ -55,41 +54,11 @@ type installedParser struct {
 	seen [128]bool
 	dir  string // current F: directory, as "/dir" ("" before any F:)
 	cur  Entry
-	long []byte
-	strs map[string]string
-}
-
-func (p *installedParser) run() error {
-	for {
-		line, err := p.br.ReadSlice('\n')
-		long := false
-		if err == bufio.ErrBufferFull {
-			long = true
-			p.long = append(p.long[:0], line...)
-			line = p.long
-			for err == bufio.ErrBufferFull {
-				_, err = p.br.ReadSlice('\n')
-			}
-		}
-		if err != nil && err != io.EOF {
-			return err
-		}
-		if len(line) == 0 && err == io.EOF {
-			break
-		}
-		p.line++
-		line = bytes.TrimSuffix(line, []byte("\n"))
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		p.handle(line, long)
-		if err == io.EOF {
-			break
-		}
-	}
-	p.finish()
-	return nil
+	strs ospkg.Interner
 }
 
 func (p *installedParser) handle(line []byte, long bool) {
+	p.line++
 	if len(bytes.TrimSpace(line)) == 0 {
 		p.finish()
 		return
@@ -127,13 +96,13 @@ func (p *installedParser) handle(line []byte, long bool) {
 	case 'V':
 		p.cur.Version = string(value)
 	case 'A':
-		p.cur.Arch = p.intern(value)
+		p.cur.Arch = p.strs.Intern(value)
 	case 'o':
-		p.cur.Origin = p.intern(value)
+		p.cur.Origin = p.strs.Intern(value)
 	case 'L':
-		p.cur.License = p.intern(value)
+		p.cur.License = p.strs.Intern(value)
 	case 'm':
-		p.cur.Maintainer = p.intern(value)
+		p.cur.Maintainer = p.strs.Intern(value)
 	case 'F':
 		// Directories are relative to the root; Clean keeps a hostile
 		// "../x" inside the path space.
@@ -174,17 +143,4 @@ func (p *installedParser) finish() {
 	if p.onEntry != nil {
 		p.onEntry(p.cur)
 	}
-}
-
-// intern shares strings that repeat across packages (arch, origin, licence,
-// maintainer); bounded so a hostile file cannot grow it without limit.
-func (p *installedParser) intern(b []byte) string {
-	if s, ok := p.strs[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if len(p.strs) < 4096 {
-		p.strs[s] = s
-	}
-	return s
 }

@@ -5,36 +5,15 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ward-sec/ward/internal/inventory"
 	"github.com/ward-sec/ward/internal/model"
-	"github.com/ward-sec/ward/internal/rootfs"
 	"github.com/ward-sec/ward/internal/testutil"
 )
-
-func collect(t testing.TB, root *rootfs.FS) (*model.Inventory, []model.Warning) {
-	t.Helper()
-	c := New()
-	env, warnings := inventory.TestEnv(root, c.Name())
-	inv, err := c.Collect(context.Background(), env)
-	if err != nil {
-		t.Fatalf("Collect: %v", err)
-	}
-	return inv, *warnings
-}
-
-func openRoot(t testing.TB, dir string) *rootfs.FS {
-	t.Helper()
-	fsys, err := rootfs.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fsys.Close() })
-	return fsys
-}
 
 func TestCollectorInterface(t *testing.T) {
 	c := New()
@@ -45,7 +24,7 @@ func TestCollectorInterface(t *testing.T) {
 }
 
 func TestCollectDebianRoot(t *testing.T) {
-	inv, warnings := collect(t, testutil.FixtureRoot(t, "debian"))
+	inv, warnings := testutil.Collect(t, New(), testutil.FixtureRoot(t, "debian"))
 	if len(warnings) != 0 {
 		t.Errorf("warnings: %v", warnings)
 	}
@@ -85,7 +64,7 @@ func TestCollectDebianRoot(t *testing.T) {
 		if len(p.Files) != tt.files {
 			t.Errorf("%s: %d files, want %d", tt.name, len(p.Files), tt.files)
 		}
-		if tt.someFile != "" && !contains(p.Files, tt.someFile) {
+		if tt.someFile != "" && !slices.Contains(p.Files, tt.someFile) {
 			t.Errorf("%s: files lack %s", tt.name, tt.someFile)
 		}
 		if p.SourceName != tt.source || p.SourceVersion != tt.sourceVer || p.State != tt.state {
@@ -97,19 +76,10 @@ func TestCollectDebianRoot(t *testing.T) {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // TestCollectCorrupt: each broken stanza gives one warning naming the file
 // and line; the good stanzas around them are kept.
 func TestCollectCorrupt(t *testing.T) {
-	inv, warnings := collect(t, openRoot(t, "testdata/roots/corrupt"))
+	inv, warnings := testutil.Collect(t, New(), testutil.OpenRoot(t, "testdata/roots/corrupt"))
 	var got []string
 	for _, p := range inv.Packages {
 		got = append(got, p.Name+" "+p.Version+" src="+p.SourceName)
@@ -144,7 +114,7 @@ func TestCollectCorrupt(t *testing.T) {
 }
 
 func TestCollectNoDatabase(t *testing.T) {
-	inv, warnings := collect(t, openRoot(t, t.TempDir()))
+	inv, warnings := testutil.Collect(t, New(), testutil.OpenRoot(t, t.TempDir()))
 	if inv == nil || len(inv.Packages) != 0 || len(warnings) != 0 {
 		t.Errorf("got %+v, warnings %v; want an empty fragment", inv, warnings)
 	}
@@ -162,7 +132,7 @@ func TestCollectGarbage(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(db, "status"), []byte(junk), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	inv, warnings := collect(t, openRoot(t, dir))
+	inv, warnings := testutil.Collect(t, New(), testutil.OpenRoot(t, dir))
 	if len(inv.Packages) != 0 {
 		t.Errorf("packages from garbage: %v", inv.Packages)
 	}
@@ -182,39 +152,23 @@ func TestCollectSymlinkEscape(t *testing.T) {
 	if err := os.Symlink("/var/lib/dpkg/status", filepath.Join(sd, "evil")); err != nil {
 		t.Fatal(err)
 	}
-	inv, _ := collect(t, openRoot(t, dir))
+	inv, _ := testutil.Collect(t, New(), testutil.OpenRoot(t, dir))
 	if len(inv.Packages) != 0 {
 		t.Errorf("read %d packages through a link out of the root", len(inv.Packages))
 	}
 }
 
-// writeRoot makes a root holding the given files (in-root path -> content).
-func writeRoot(t *testing.T, files map[string]string) *rootfs.FS {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return openRoot(t, dir)
-}
-
 // TestCollectStatusD: distroless layout (several stanzas per file, no
 // Status meaning installed, md5sums as file lists) and duplicates.
 func TestCollectStatusD(t *testing.T) {
-	root := writeRoot(t, map[string]string{
+	root := testutil.TempRoot(t, map[string]string{
 		// From osv-scalibr's status.d/foo test file: bar is config-files only.
 		"var/lib/dpkg/status.d/foo":         "Package: foo\nArchitecture: amd64\nMaintainer: someone\nVersion: 1.2.3\n\nPackage: bar\nStatus: deinstall ok config-files\nVersion: 1.0\n",
 		"var/lib/dpkg/status.d/foo.md5sums": "07d31e7e63800ab1b7966980709c51eb  usr/lib/os-release\n0a540d50c157ed0070459b82c358a05a  usr/share/base-files/dot.bashrc\n",
 		"var/lib/dpkg/status.d/zz-dup":      "Package: foo\nArchitecture: amd64\nVersion: 9\n",
 		"var/lib/dpkg/status.d/.hidden":     "Package: hidden\nVersion: 1\n",
 	})
-	inv, warnings := collect(t, root)
+	inv, warnings := testutil.Collect(t, New(), root)
 	if len(inv.Packages) != 1 {
 		t.Fatalf("packages %+v", inv.Packages)
 	}

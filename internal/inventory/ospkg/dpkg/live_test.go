@@ -11,6 +11,7 @@ import (
 
 	"github.com/ward-sec/ward/internal/model"
 	"github.com/ward-sec/ward/internal/rootfs"
+	"github.com/ward-sec/ward/internal/testutil"
 )
 
 // dpkgQuery runs dpkg-query on the live host (fixed argv, timeout).
@@ -66,7 +67,7 @@ func TestLiveMatchesDpkgQuery(t *testing.T) {
 		t.Skip("dpkg-query lists no installed packages")
 	}
 
-	inv, warnings := collect(t, root)
+	inv, warnings := testutil.Collect(t, New(), root)
 	for _, w := range warnings {
 		t.Errorf("warning: %s: %s", w.Path, w.Message)
 	}
@@ -153,7 +154,7 @@ func BenchmarkDpkgLive(b *testing.B) {
 	root := liveRoot(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		inv, _ := collect(b, root)
+		inv, _ := testutil.Collect(b, New(), root)
 		if len(inv.Packages) == 0 {
 			b.Fatal("no packages")
 		}

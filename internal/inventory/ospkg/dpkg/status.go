@@ -1,10 +1,11 @@
 package dpkg
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
+
+	"github.com/ward-sec/ward/internal/inventory/ospkg"
 )
 
 // Entry is one stanza of a dpkg status database, reduced to the fields Ward
@@ -22,20 +23,12 @@ type Entry struct {
 }
 
 // ParseError is a malformed stanza; the parser skips to the next one.
-type ParseError struct {
-	Line int
-	Msg  string
-}
-
-func (e ParseError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+type ParseError = ospkg.ParseError
 
 // maxLine bounds one line held in memory. Longer lines are only legitimate
 // in fields Ward skips (Description, Depends...), which are discarded
 // without being held.
 const maxLine = 64 << 10
-
-// maxInterned bounds the string cache, so a hostile file cannot grow it.
-const maxInterned = 4096
 
 type field int
 
@@ -70,17 +63,15 @@ var keptFields = map[string]field{
 // Ward does not use are skipped, never held. CRLF line ends are accepted.
 // The returned error is a read error of r.
 func ParseStatus(r io.Reader, onEntry func(Entry), onError func(ParseError)) error {
-	p := statusParser{
-		br:      bufio.NewReaderSize(r, maxLine),
-		onEntry: onEntry,
-		onError: onError,
-		strs:    map[string]string{},
+	p := statusParser{onEntry: onEntry, onError: onError}
+	if err := ospkg.ScanLines(r, maxLine, p.handle); err != nil {
+		return err
 	}
-	return p.run()
+	p.finish()
+	return nil
 }
 
 type statusParser struct {
-	br      *bufio.Reader
 	onEntry func(Entry)
 	onError func(ParseError)
 
@@ -90,48 +81,11 @@ type statusParser struct {
 	hasField bool  // a field started in this stanza (continuations allowed)
 	seen     int64 // bit set of kept fields seen in this stanza
 	cur      Entry
-	long     []byte // holds the kept prefix of an over-long line
-	strs     map[string]string
-}
-
-func (p *statusParser) run() error {
-	for {
-		line, long, err := p.readLine()
-		if err != nil && err != io.EOF {
-			return err
-		}
-		if len(line) == 0 && !long && err == io.EOF {
-			break
-		}
-		p.line++
-		p.handle(line, long)
-		if err == io.EOF {
-			break
-		}
-	}
-	p.finish()
-	return nil
-}
-
-// readLine returns the next line without its line end. A line longer than
-// maxLine is cut (long is true) and its remainder discarded. The slice is
-// only valid until the next call.
-func (p *statusParser) readLine() (line []byte, long bool, err error) {
-	line, err = p.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		long = true
-		p.long = append(p.long[:0], line...)
-		line = p.long
-		for err == bufio.ErrBufferFull {
-			_, err = p.br.ReadSlice('\n')
-		}
-	}
-	line = bytes.TrimSuffix(line, []byte("\n"))
-	line = bytes.TrimSuffix(line, []byte("\r"))
-	return line, long, err
+	strs     ospkg.Interner
 }
 
 func (p *statusParser) handle(line []byte, long bool) {
+	p.line++
 	if len(line) == 0 {
 		p.finish()
 		return
@@ -184,15 +138,15 @@ func (p *statusParser) handle(line []byte, long bool) {
 	case fieldSource:
 		p.cur.Source = string(value)
 	case fieldStatus:
-		p.cur.Status = p.intern(value)
+		p.cur.Status = p.strs.Intern(value)
 	case fieldArchitecture:
-		p.cur.Architecture = p.intern(value)
+		p.cur.Architecture = p.strs.Intern(value)
 	case fieldMultiArch:
-		p.cur.MultiArch = p.intern(value)
+		p.cur.MultiArch = p.strs.Intern(value)
 	case fieldMaintainer:
-		p.cur.Maintainer = p.intern(value)
+		p.cur.Maintainer = p.strs.Intern(value)
 	case fieldOrigin:
-		p.cur.Origin = p.intern(value)
+		p.cur.Origin = p.strs.Intern(value)
 	}
 }
 
@@ -241,17 +195,4 @@ func (p *statusParser) finish() {
 	if p.onEntry != nil {
 		p.onEntry(p.cur)
 	}
-}
-
-// intern shares the strings that repeat across stanzas (status, arch,
-// maintainer) instead of allocating one per package.
-func (p *statusParser) intern(b []byte) string {
-	if s, ok := p.strs[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if len(p.strs) < maxInterned {
-		p.strs[s] = s
-	}
-	return s
 }

@@ -3,6 +3,8 @@ package rpm
 import (
 	"os"
 	"testing"
+
+	"github.com/ward-sec/ward/internal/testutil"
 )
 
 // BenchmarkCollect reads real databases: the shared sqlite fixture and,
@@ -20,7 +22,7 @@ func BenchmarkCollect(b *testing.B) {
 			root := rootWith(b, tt.path, tt.file, -1)
 			b.ReportAllocs()
 			for b.Loop() {
-				inv, warnings := collect(b, root)
+				inv, warnings := testutil.Collect(b, New(), root)
 				if len(inv.Packages) == 0 || len(warnings) != 0 {
 					b.Fatalf("%d packages, %v", len(inv.Packages), warnings)
 				}

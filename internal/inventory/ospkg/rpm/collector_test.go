@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,9 +85,9 @@ func TestCollectFormats(t *testing.T) {
 			var inv *model.Inventory
 			var warnings []model.Warning
 			if strings.Contains(root, "/") {
-				inv, warnings = collect(t, openRoot(t, root))
+				inv, warnings = testutil.Collect(t, New(), testutil.OpenRoot(t, root))
 			} else {
-				inv, warnings = collect(t, testutil.FixtureRoot(t, root))
+				inv, warnings = testutil.Collect(t, New(), testutil.FixtureRoot(t, root))
 			}
 			if len(warnings) != 0 {
 				t.Errorf("warnings: %v", warnings)
@@ -116,7 +117,7 @@ func TestCollectFormats(t *testing.T) {
 				if got != w {
 					t.Errorf("%s:\n got %+v\nwant %+v", w.name, got, w)
 				}
-				if !contains(p.Files, w.someFile) {
+				if !slices.Contains(p.Files, w.someFile) {
 					t.Errorf("%s: files lack %s", w.name, w.someFile)
 				}
 			}
@@ -124,17 +125,8 @@ func TestCollectFormats(t *testing.T) {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func TestCollectNoDatabase(t *testing.T) {
-	inv, warnings := collect(t, openRoot(t, t.TempDir()))
+	inv, warnings := testutil.Collect(t, New(), testutil.OpenRoot(t, t.TempDir()))
 	if inv == nil || len(inv.Packages) != 0 || len(warnings) != 0 {
 		t.Errorf("got %+v, warnings %v; want an empty fragment", inv, warnings)
 	}
@@ -163,7 +155,7 @@ func TestCollectTruncated(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			inv, warnings := collect(t, rootWith(t, tt.src, tt.file, tt.size))
+			inv, warnings := testutil.Collect(t, New(), rootWith(t, tt.src, tt.file, tt.size))
 			n := len(inv.Packages)
 			if n < tt.minPkgs || n > tt.maxPkgs {
 				t.Errorf("%d packages, want %d..%d", n, tt.minPkgs, tt.maxPkgs)
@@ -195,7 +187,7 @@ func TestPickNewestDatabase(t *testing.T) {
 	if err := os.Chtimes(filepath.Join(dir, "var/lib/rpm/Packages"), old, old); err != nil {
 		t.Fatal(err)
 	}
-	inv, warnings := collect(t, openRoot(t, dir))
+	inv, warnings := testutil.Collect(t, New(), testutil.OpenRoot(t, dir))
 	if len(inv.Packages) != 35 || inv.Packages[0].Location != "/usr/lib/sysimage/rpm/Packages.db" {
 		t.Errorf("read %d packages from %q; want the 35 of the newer ndb", len(inv.Packages), inv.Packages[0].Location)
 	}
@@ -212,7 +204,7 @@ func TestPickNewestDatabase(t *testing.T) {
 	if err := os.Symlink("../../usr/lib/sysimage/rpm", filepath.Join(dir, "var/lib/rpm")); err != nil {
 		t.Fatal(err)
 	}
-	inv, warnings = collect(t, openRoot(t, dir))
+	inv, warnings = testutil.Collect(t, New(), testutil.OpenRoot(t, dir))
 	if len(inv.Packages) != 35 || len(warnings) != 0 {
 		t.Errorf("linked layout: %d packages, warnings %v", len(inv.Packages), warnings)
 	}
@@ -239,7 +231,7 @@ func TestSQLiteLeavesNoTrace(t *testing.T) {
 	root := rootWith(t, sharedFixture(sqliteFixture), "rpmdb.sqlite", -1)
 	dbDir := filepath.Join(root.Root(), "var/lib/rpm")
 	before := dirState(t, dbDir)
-	inv, warnings := collect(t, root)
+	inv, warnings := testutil.Collect(t, New(), root)
 	if len(inv.Packages) != 129 || len(warnings) != 0 {
 		t.Fatalf("%d packages, warnings %v", len(inv.Packages), warnings)
 	}
@@ -250,7 +242,7 @@ func TestSQLiteLeavesNoTrace(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dbDir, "rpmdb.sqlite-wal"), make([]byte, 4096), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	inv, warnings = collect(t, root)
+	inv, warnings = testutil.Collect(t, New(), root)
 	if len(inv.Packages) != 129 || len(warnings) != 1 || !strings.Contains(warnings[0].Message, "rpmdb.sqlite-wal holds 4096 bytes not yet checkpointed") {
 		t.Errorf("with a WAL: %d packages, warnings %v", len(inv.Packages), warnings)
 	}

@@ -14,6 +14,7 @@ import (
 
 	gorpmdb "github.com/knqyf263/go-rpmdb/pkg"
 	"github.com/ward-sec/ward/internal/model"
+	"github.com/ward-sec/ward/internal/testutil"
 )
 
 // On-disk constants of the formats, for building damaged copies
@@ -111,7 +112,7 @@ func TestCorruptBDB(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b := bytes.Clone(orig)
 			tt.mutate(b)
-			inv, warnings := collect(t, openRoot(t, rootWithBytes(t, b, "Packages")))
+			inv, warnings := testutil.Collect(t, New(), testutil.OpenRoot(t, rootWithBytes(t, b, "Packages")))
 			assertWarned(t, inv, warnings, "/var/lib/rpm/Packages", tt.warn, 0)
 		})
 	}
@@ -122,12 +123,9 @@ func assertWarned(t *testing.T, inv *model.Inventory, warnings []model.Warning, 
 	if len(inv.Packages) != pkgs {
 		t.Errorf("%d packages, want %d", len(inv.Packages), pkgs)
 	}
-	for _, w := range warnings {
-		if w.Path == path && strings.Contains(w.Message, want) {
-			return
-		}
+	if !testutil.HasWarning(warnings, path, want) {
+		t.Errorf("no warning on %s containing %q; got %v", path, want, warnings)
 	}
-	t.Errorf("no warning on %s containing %q; got %v", path, want, warnings)
 }
 
 // TestCorruptNDB: damage to one slot or blob costs that package only.
@@ -158,7 +156,7 @@ func TestCorruptNDB(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b := bytes.Clone(orig)
 			tt.mutate(b)
-			inv, warnings := collect(t, openRoot(t, rootWithBytes(t, b, "Packages.db")))
+			inv, warnings := testutil.Collect(t, New(), testutil.OpenRoot(t, rootWithBytes(t, b, "Packages.db")))
 			assertWarned(t, inv, warnings, "/var/lib/rpm/Packages.db", tt.warn, tt.pkgs)
 		})
 	}
@@ -186,7 +184,7 @@ func TestHostileSQLiteSchema(t *testing.T) {
 	}
 	db.Close()
 	start := time.Now()
-	inv, warnings := collect(t, openRoot(t, dir))
+	inv, warnings := testutil.Collect(t, New(), testutil.OpenRoot(t, dir))
 	assertWarned(t, inv, warnings, "/var/lib/rpm/rpmdb.sqlite", "Packages is a view, not a plain table", 0)
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("took %v", d)
@@ -222,7 +220,7 @@ func TestGoRPMDBCrashesOnCorruptBDB(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "panic: runtime error") {
 		t.Logf("go-rpmdb no longer crashes on this file (err %v); rpmdb's reasons for replacing it may be revisited:\n%s", err, out)
 	}
-	inv, warnings := collect(t, openRoot(t, dir))
+	inv, warnings := testutil.Collect(t, New(), testutil.OpenRoot(t, dir))
 	assertWarned(t, inv, warnings, "/var/lib/rpm/Packages", "invalid entry count 60000", 0)
 }
 

@@ -1,37 +1,15 @@
 package rpm
 
 import (
-	"context"
 	"io"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/ward-sec/ward/internal/inventory"
 	"github.com/ward-sec/ward/internal/model"
 	"github.com/ward-sec/ward/internal/rootfs"
+	"github.com/ward-sec/ward/internal/testutil"
 )
-
-func collect(t testing.TB, root *rootfs.FS) (*model.Inventory, []model.Warning) {
-	t.Helper()
-	c := New()
-	env, warnings := inventory.TestEnv(root, c.Name())
-	inv, err := c.Collect(context.Background(), env)
-	if err != nil {
-		t.Fatalf("Collect: %v", err)
-	}
-	return inv, *warnings
-}
-
-func openRoot(t testing.TB, dir string) *rootfs.FS {
-	t.Helper()
-	fsys, err := rootfs.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fsys.Close() })
-	return fsys
-}
 
 // rootWith builds a root holding the first n bytes (all when n < 0) of the
 // database file src at /var/lib/rpm/<name>.
@@ -61,11 +39,11 @@ func rootWith(t testing.TB, src, name string, n int64) *rootfs.FS {
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return openRoot(t, dir)
+	return testutil.OpenRoot(t, dir)
 }
 
 // collectFile runs the collector over a root holding a copy of one database.
 func collectFile(t testing.TB, src string) (*model.Inventory, []model.Warning) {
 	t.Helper()
-	return collect(t, rootWith(t, src, filepath.Base(src), -1))
+	return testutil.Collect(t, New(), rootWith(t, src, filepath.Base(src), -1))
 }
