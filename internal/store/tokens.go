@@ -21,6 +21,16 @@ import (
 // the log, not for the client.
 var ErrTokenInvalid = errors.New("invalid token")
 
+// Why an enrollment token was refused; each also matches ErrTokenInvalid.
+// The enrollment endpoint answers 401 for unknown/revoked and 410 for
+// expired/used up, so an operator can tell a typo from a spent token.
+var (
+	ErrTokenUnknown = fmt.Errorf("%w: unknown", ErrTokenInvalid)
+	ErrTokenRevoked = fmt.Errorf("%w: revoked", ErrTokenInvalid)
+	ErrTokenExpired = fmt.Errorf("%w: expired", ErrTokenInvalid)
+	ErrTokenUsedUp  = fmt.Errorf("%w: used up", ErrTokenInvalid)
+)
+
 // Token secrets carry a prefix so that secret scanners recognise them.
 const (
 	enrollTokenPrefix = "ward_et_"
@@ -82,9 +92,20 @@ func (s *Store) CreateEnrollmentToken(ctx context.Context, n NewEnrollmentToken)
 	if err != nil {
 		return "", EnrollmentToken{}, err
 	}
+	t, err := s.CreateEnrollmentTokenHash(ctx, hash, n)
+	return secret, t, err
+}
+
+// CreateEnrollmentTokenHash records a token whose secret the caller made
+// (the enrollment protocol's own token format); only hash, the hex SHA-256
+// of the secret, is stored.
+func (s *Store) CreateEnrollmentTokenHash(ctx context.Context, hash string, n NewEnrollmentToken) (EnrollmentToken, error) {
+	if n.MaxUses < 1 || n.TTL <= 0 || n.CreatedBy == "" || len(hash) != 64 {
+		return EnrollmentToken{}, errors.New("create enrollment token: need a SHA-256 hash, max uses ≥ 1, a positive TTL and a creator")
+	}
 	labels, err := jsonOrEmpty(n.Labels)
 	if err != nil {
-		return "", EnrollmentToken{}, fmt.Errorf("create enrollment token: %w", err)
+		return EnrollmentToken{}, fmt.Errorf("create enrollment token: %w", err)
 	}
 	now := s.clock()
 	t := EnrollmentToken{Description: n.Description, Labels: maps.Clone(n.Labels), MaxUses: n.MaxUses,
@@ -94,9 +115,9 @@ func (s *Store) CreateEnrollmentToken(ctx context.Context, n NewEnrollmentToken)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		hash, n.Description, nullString(labels), n.MaxUses, t.ExpiresAt, n.CreatedBy, now).Scan(&t.ID)
 	if err != nil {
-		return "", EnrollmentToken{}, fmt.Errorf("create enrollment token: %w", err)
+		return EnrollmentToken{}, fmt.Errorf("create enrollment token: %w", err)
 	}
-	return secret, t, nil
+	return t, nil
 }
 
 const enrollCols = `id, token_hash, description, labels, max_uses, uses, expires_at, created_by, created_at, revoked_at`
@@ -124,11 +145,26 @@ func (s *Store) ConsumeEnrollmentToken(ctx context.Context, secret string) (Enro
 	return t, err
 }
 
+// ConsumeEnrollmentTokenHash is ConsumeEnrollmentToken for a token known
+// by the hash of its secret (see CreateEnrollmentTokenHash).
+func (s *Store) ConsumeEnrollmentTokenHash(ctx context.Context, hash string) (EnrollmentToken, error) {
+	var t EnrollmentToken
+	err := s.tx(ctx, func(tx db) error {
+		var err error
+		t, err = s.consumeHash(ctx, tx, hash)
+		return err
+	})
+	return t, err
+}
+
 func (s *Store) consume(ctx context.Context, tx db, secret string) (EnrollmentToken, error) {
 	if !strings.HasPrefix(secret, enrollTokenPrefix) {
-		return EnrollmentToken{}, fmt.Errorf("%w: not an enrollment token", ErrTokenInvalid)
+		return EnrollmentToken{}, fmt.Errorf("%w: not an enrollment token", ErrTokenUnknown)
 	}
-	hash := hashSecret(secret)
+	return s.consumeHash(ctx, tx, hashSecret(secret))
+}
+
+func (s *Store) consumeHash(ctx context.Context, tx db, hash string) (EnrollmentToken, error) {
 	now := s.clock()
 	// One statement decides and counts: on PostgreSQL the row lock makes a
 	// concurrent consumer re-check uses < max_uses after this one commits.
@@ -146,15 +182,15 @@ func (s *Store) consume(ctx context.Context, tx db, secret string) (EnrollmentTo
 	t, _, err = scanEnrollmentToken(tx.queryRow(ctx, `SELECT `+enrollCols+` FROM enrollment_tokens WHERE token_hash = ?`, hash))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return EnrollmentToken{}, fmt.Errorf("%w: unknown enrollment token", ErrTokenInvalid)
+		return EnrollmentToken{}, fmt.Errorf("%w enrollment token", ErrTokenUnknown)
 	case err != nil:
 		return EnrollmentToken{}, fmt.Errorf("consume enrollment token: %w", err)
 	case !t.RevokedAt.IsZero():
-		return EnrollmentToken{}, fmt.Errorf("%w: enrollment token %d is revoked", ErrTokenInvalid, t.ID)
+		return EnrollmentToken{}, fmt.Errorf("%w: enrollment token %d", ErrTokenRevoked, t.ID)
 	case !t.ExpiresAt.After(now):
-		return EnrollmentToken{}, fmt.Errorf("%w: enrollment token %d expired at %s", ErrTokenInvalid, t.ID, t.ExpiresAt.Format(time.RFC3339))
+		return EnrollmentToken{}, fmt.Errorf("%w: enrollment token %d at %s", ErrTokenExpired, t.ID, t.ExpiresAt.Format(time.RFC3339))
 	default:
-		return EnrollmentToken{}, fmt.Errorf("%w: enrollment token %d is used up (%d of %d)", ErrTokenInvalid, t.ID, t.Uses, t.MaxUses)
+		return EnrollmentToken{}, fmt.Errorf("%w: enrollment token %d (%d of %d)", ErrTokenUsedUp, t.ID, t.Uses, t.MaxUses)
 	}
 }
 

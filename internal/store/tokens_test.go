@@ -224,3 +224,36 @@ func TestAudit(t *testing.T) {
 		}
 	})
 }
+
+func TestEnrollmentTokenByHashAndReasons(t *testing.T) {
+	each(t, func(t *testing.T, b backend) {
+		s := b.open(t)
+		ctx := context.Background()
+		hash := hashSecret("caller-made-secret")
+		tok, err := s.CreateEnrollmentTokenHash(ctx, hash, NewEnrollmentToken{MaxUses: 1, TTL: time.Hour, CreatedBy: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ConsumeEnrollmentTokenHash(ctx, hash); err != nil {
+			t.Fatalf("first use: %v", err)
+		}
+		if _, err := s.ConsumeEnrollmentTokenHash(ctx, hash); !errors.Is(err, ErrTokenUsedUp) || !errors.Is(err, ErrTokenInvalid) {
+			t.Fatalf("second use: %v, want ErrTokenUsedUp", err)
+		}
+		if _, err := s.ConsumeEnrollmentTokenHash(ctx, hashSecret("other")); !errors.Is(err, ErrTokenUnknown) {
+			t.Fatalf("unknown: %v", err)
+		}
+		hash2 := hashSecret("second")
+		tok2, err := s.CreateEnrollmentTokenHash(ctx, hash2, NewEnrollmentToken{MaxUses: 5, TTL: time.Hour, CreatedBy: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RevokeEnrollmentToken(ctx, tok2.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ConsumeEnrollmentTokenHash(ctx, hash2); !errors.Is(err, ErrTokenRevoked) {
+			t.Fatalf("revoked: %v", err)
+		}
+		_ = tok
+	})
+}
