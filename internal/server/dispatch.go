@@ -1,0 +1,91 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/ward-sec/ward/internal/fleet/proto"
+	"github.com/ward-sec/ward/internal/store"
+	"github.com/ward-sec/ward/internal/transport"
+)
+
+// DispatchTask queues a run of the task for every target host and sends
+// each to its host's active agent. Agents that are offline get theirs when
+// they next send a heartbeat.
+func (s *Server) DispatchTask(ctx context.Context, taskID int64) error {
+	task, err := s.Store.Task(ctx, taskID)
+	if err != nil {
+		return err
+	}
+	runs, err := s.Store.QueueRuns(ctx, taskID)
+	if err != nil {
+		return err
+	}
+	for _, r := range runs {
+		s.sendRun(ctx, task, r)
+	}
+	return nil
+}
+
+func (s *Server) sendRun(ctx context.Context, task store.Task, r store.TaskRun) {
+	agents, err := s.Store.HostAgents(ctx, r.HostID)
+	if err != nil {
+		s.log.Warn("dispatch: agents of host", "host", r.HostID, "err", err)
+		return
+	}
+	msg, _ := json.Marshal(proto.TaskMessage{
+		RunID: strconv.FormatInt(r.ID, 10), TaskID: strconv.FormatInt(task.ID, 10),
+		Type: task.Type, Params: task.Params, Deadline: time.Now().Add(time.Hour),
+	})
+	for _, a := range agents {
+		if a.Revoked() {
+			continue
+		}
+		if err := s.nc.Publish(transport.TaskSubject(a.CredentialID), msg); err != nil {
+			s.log.Warn("dispatch", "run", r.ID, "agent", a.CredentialID, "err", err)
+		}
+	}
+}
+
+// onHeartbeat records the agent's health and hands it any queued runs (an
+// agent that was offline when a task was created gets it now).
+func (s *Server) onHeartbeat(ctx context.Context, m *nats.Msg) {
+	agentID, err := transport.AgentFromHeartbeatSubject(m.Subject)
+	if err != nil {
+		return
+	}
+	var hb proto.Heartbeat
+	if err := json.Unmarshal(m.Data, &hb); err != nil {
+		s.log.Warn("malformed heartbeat", "agent", agentID)
+		return
+	}
+	a, err := s.Store.AgentByCredential(ctx, agentID)
+	if err != nil {
+		return
+	}
+	if err := s.Store.RecordHeartbeat(ctx, a.ID, store.Heartbeat{Version: hb.Version, CPUPercent: hb.CPUPercent, RSSBytes: int64(hb.RSSBytes)}); err != nil {
+		return
+	}
+	running := map[string]bool{}
+	for _, id := range hb.Running {
+		running[id] = true
+	}
+	queued, err := s.Store.Runs(ctx, store.RunFilter{HostID: a.HostID, Status: store.RunQueued})
+	if err != nil {
+		return
+	}
+	for _, r := range queued {
+		if running[strconv.FormatInt(r.ID, 10)] {
+			continue
+		}
+		task, err := s.Store.Task(ctx, r.TaskID)
+		if err != nil {
+			continue
+		}
+		s.sendRun(ctx, task, r)
+	}
+}

@@ -1,0 +1,160 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/ward-sec/ward/internal/fleet/proto"
+	"github.com/ward-sec/ward/internal/store"
+	"github.com/ward-sec/ward/internal/transport"
+)
+
+// ingestLoop pulls agent results from JetStream in batches and applies each
+// batch in one store transaction; messages are acked only after commit, so
+// a crash means redelivery, and the store's message-id dedup makes that
+// harmless: every result is stored exactly once.
+func (s *Server) ingestLoop(ctx context.Context, cons jetstream.Consumer) {
+	for ctx.Err() == nil {
+		batch, err := cons.Fetch(transport.IngestBatch, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			if ctx.Err() == nil && !errors.Is(err, nats.ErrConnectionClosed) {
+				s.log.Warn("ingest fetch", "err", err)
+				time.Sleep(time.Second)
+			}
+			continue
+		}
+		var msgs []jetstream.Msg
+		for m := range batch.Messages() {
+			msgs = append(msgs, m)
+		}
+		if len(msgs) > 0 {
+			s.ingest(ctx, msgs)
+		}
+	}
+}
+
+func (s *Server) ingest(ctx context.Context, msgs []jetstream.Msg) {
+	var batch []store.Message
+	var batchMsgs []jetstream.Msg
+	for _, m := range msgs {
+		sm, ok := s.decode(ctx, m)
+		if !ok {
+			m.Term() // malformed or from an unknown agent: never redeliver
+			continue
+		}
+		if sm == nil {
+			m.Ack() // handled without the batch (task status)
+			continue
+		}
+		batch = append(batch, *sm)
+		batchMsgs = append(batchMsgs, m)
+	}
+	if len(batch) == 0 {
+		return
+	}
+	results, err := s.Store.IngestBatch(ctx, batch)
+	if err != nil {
+		s.log.Error("ingest batch failed; will be redelivered", "messages", len(batch), "err", err)
+		for _, m := range batchMsgs {
+			m.NakWithDelay(5 * time.Second)
+		}
+		return
+	}
+	for i, m := range batchMsgs {
+		if i < len(results) && results[i].Outcome == store.Rejected {
+			s.log.Warn("result rejected", "msg", batch[i].ID, "err", results[i].Err)
+		}
+		m.Ack()
+	}
+}
+
+// decode turns a stream message into a store message. The agent id comes
+// from the subject, which NATS permissions tie to the sender's certificate:
+// the body cannot claim another host.
+func (s *Server) decode(ctx context.Context, m jetstream.Msg) (*store.Message, bool) {
+	agentID, kind, err := transport.ParseResultSubject(m.Subject())
+	if err != nil {
+		s.log.Warn("result on unexpected subject", "subject", m.Subject())
+		return nil, false
+	}
+	hostID, err := s.hostOf(ctx, agentID)
+	if err != nil {
+		s.log.Warn("result from unknown or revoked agent", "agent", agentID, "err", err)
+		return nil, false
+	}
+	var rm proto.ResultMessage
+	if err := json.Unmarshal(m.Data(), &rm); err != nil {
+		s.log.Warn("malformed result", "agent", agentID, "err", err)
+		return nil, false
+	}
+	msgID := m.Headers().Get(jetstream.MsgIDHeader)
+	if msgID == "" {
+		msgID = rm.MsgID
+	}
+	sm := &store.Message{ID: agentID + "/" + msgID, HostID: hostID}
+	switch kind {
+	case proto.KindInventory:
+		if rm.Inventory == nil {
+			return nil, false
+		}
+		sm.Inventory = rm.Inventory
+	case proto.KindInventoryDelta:
+		var d store.InventoryDelta
+		if err := json.Unmarshal(rm.Delta, &d); err != nil {
+			s.log.Warn("malformed delta", "agent", agentID, "err", err)
+			return nil, false
+		}
+		sm.Delta = &d
+	case proto.KindFindings:
+		if rm.Scope == "" {
+			return nil, false
+		}
+		sm.Scope, sm.Findings = rm.Scope, rm.Findings
+	case proto.KindTaskStatus:
+		s.taskStatus(ctx, hostID, rm)
+		return nil, true
+	default:
+		s.log.Warn("unknown result kind", "agent", agentID, "kind", kind)
+		return nil, false
+	}
+	return sm, true
+}
+
+func (s *Server) taskStatus(ctx context.Context, hostID int64, rm proto.ResultMessage) {
+	runID, err := strconv.ParseInt(rm.RunID, 10, 64)
+	if err != nil {
+		return
+	}
+	runs, err := s.Store.Runs(ctx, store.RunFilter{HostID: hostID})
+	if err != nil {
+		return
+	}
+	for _, r := range runs { // a host may only report its own runs
+		if r.ID != runID {
+			continue
+		}
+		to := store.RunStatus(rm.Status)
+		if err := s.Store.SetRunStatus(ctx, runID, to, rm.Error); err != nil && !errors.Is(err, store.ErrBadTransition) {
+			s.log.Warn("task status", "run", runID, "err", err)
+		}
+	}
+}
+
+// hostOf maps an agent (by its certificate id) to its host, cached.
+func (s *Server) hostOf(ctx context.Context, agentID string) (int64, error) {
+	if v, ok := s.agentHosts.Load(agentID); ok {
+		return v.(int64), nil
+	}
+	a, err := s.Store.AgentByCredential(ctx, agentID)
+	if err != nil {
+		return 0, err
+	}
+	s.agentHosts.Store(agentID, a.HostID)
+	return a.HostID, nil
+}
