@@ -10,12 +10,17 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/ward-sec/ward/internal/cli"
 )
 
 const usage = `ward - host and workload protection
 
 Usage:
   ward scan [flags]        scan this host (or --root DIR) and report its inventory and risks
+  ward server [flags]      run the fleet server (enrollment, API, embedded NATS, store)
+  ward agent enroll|run    enroll this host with a server / run the agent daemon
+  ward help                list the admin commands (hosts, tasks, findings, query, tokens...)
   ward version             print the version
 
 Run 'ward scan -h' for the scan flags.
@@ -44,11 +49,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "scan":
 		err = runScan(ctx, args[1:], stdout, stderr)
+	case "server":
+		err = runServer(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ward", version())
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, "\nAdmin commands (against a ward server's API):\n"+cli.Usage())
 	default:
+		if cli.IsCommand(args[0]) {
+			return cli.Run(ctx, args, stdout, stderr)
+		}
 		fmt.Fprintf(stderr, "ward: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}

@@ -31,6 +31,23 @@ func (s *Server) DispatchTask(ctx context.Context, taskID int64) error {
 	return nil
 }
 
+// SendQueued sends the already queued runs of a task (the API queues the
+// runs of a one-off task when it creates it).
+func (s *Server) SendQueued(ctx context.Context, taskID int64) error {
+	task, err := s.Store.Task(ctx, taskID)
+	if err != nil {
+		return err
+	}
+	runs, err := s.Store.Runs(ctx, store.RunFilter{TaskID: taskID, Status: store.RunQueued})
+	if err != nil {
+		return err
+	}
+	for _, r := range runs {
+		s.sendRun(ctx, task, r)
+	}
+	return nil
+}
+
 func (s *Server) sendRun(ctx context.Context, task store.Task, r store.TaskRun) {
 	agents, err := s.Store.HostAgents(ctx, r.HostID)
 	if err != nil {

@@ -211,8 +211,20 @@ func (s *Server) advertise() string {
 	return "127.0.0.1"
 }
 
+// Logger is the server's logger.
+func (s *Server) Logger() *slog.Logger { return s.log }
+
 // CAFingerprint pins this server in enrollment tokens and the CLI.
 func (s *Server) CAFingerprint() string { return s.PKI.CA.Fingerprint() }
+
+// CutOff closes a revoked agent's live NATS connections (the store already
+// says it is revoked, so it cannot reconnect).
+func (s *Server) CutOff(credentialID string) {
+	if _, err := s.nats.Revoke(credentialID); err != nil {
+		s.log.Warn("disconnect revoked agent", "agent", credentialID, "err", err)
+	}
+	s.agentHosts.Delete(credentialID)
+}
 
 // RevokeAgent marks the agent revoked and cuts its live connections.
 func (s *Server) RevokeAgent(ctx context.Context, credentialID string) error {
