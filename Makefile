@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/ward
 FUZZTIME ?= 20s
 
-.PHONY: all setup build scan test lint fuzz bench clean
+.PHONY: all setup build up scan test lint fuzz bench clean
 
 all: build
 
@@ -16,7 +16,13 @@ setup:
 build: setup
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(BIN) ./cmd/ward
 
-# Ward's main job on this host with embedded defaults.
+# Ward's main job on this host with embedded defaults: a server in
+# ./ward-data, this host enrolled as its first agent, an inventory task run,
+# and where to look printed; it keeps serving until Ctrl-C.
+up: build
+	./$(BIN) up
+
+# A one-off local scan of this host, no server.
 scan: build
 	./$(BIN) scan
 

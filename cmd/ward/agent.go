@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ward-sec/ward/internal/agent"
 	"github.com/ward-sec/ward/internal/agent/limits"
@@ -76,36 +77,46 @@ func agentEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		lbls[k] = v
 	}
-	id, err := agent.ScanIdentity(ctx, *root)
+	res, err := enrollHost(ctx, *serverURL, *token, *dir, *root, lbls)
 	if err != nil {
 		return err
-	}
-	key, err := pki.LoadOrCreateAgentKey(*dir)
-	if err != nil {
-		return err
-	}
-	csr, err := pki.NewAgentCSR(key)
-	if err != nil {
-		return err
-	}
-	identity, err := id.Key()
-	if err != nil {
-		return fmt.Errorf("agent enroll: %w", err)
-	}
-	facts := enroll.HostFacts{Hostname: id.Hostname, MachineID: id.MachineID, OS: id.OS.ID, Kernel: id.Kernel, IdentityKey: identity}
-	res, err := enroll.Enroll(ctx, *serverURL, *token, csr, facts, lbls)
-	if err != nil {
-		return err
-	}
-	if _, err := pki.SaveAgentCredentials(*dir, []byte(res.CertPEM), []byte(res.CAPEM)); err != nil {
-		return err
-	}
-	info, _ := json.MarshalIndent(serverInfo{Server: *serverURL, AgentID: res.AgentID, HostID: res.HostID, NATSURLs: res.NATSURLs}, "", "  ")
-	if err := os.WriteFile(filepath.Join(*dir, serverInfoFile), info, 0o600); err != nil {
-		return fmt.Errorf("agent enroll: %w", err)
 	}
 	fmt.Fprintf(stdout, "enrolled as agent %s (host %s); start it with: ward agent run --dir %s\n", res.AgentID, res.HostID, *dir)
 	return nil
+}
+
+// enrollHost enrolls this host (facts read from root) and saves the agent's
+// credentials and server address in dir.
+func enrollHost(ctx context.Context, serverURL, token, dir, root string, lbls map[string]string) (*enroll.Result, error) {
+	id, err := agent.ScanIdentity(ctx, root)
+	if err != nil {
+		return nil, err
+	}
+	key, err := pki.LoadOrCreateAgentKey(dir)
+	if err != nil {
+		return nil, err
+	}
+	csr, err := pki.NewAgentCSR(key)
+	if err != nil {
+		return nil, err
+	}
+	identity, err := id.Key()
+	if err != nil {
+		return nil, fmt.Errorf("agent enroll: %w", err)
+	}
+	facts := enroll.HostFacts{Hostname: id.Hostname, MachineID: id.MachineID, OS: id.OS.ID, Kernel: id.Kernel, IdentityKey: identity}
+	res, err := enroll.Enroll(ctx, serverURL, token, csr, facts, lbls)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := pki.SaveAgentCredentials(dir, []byte(res.CertPEM), []byte(res.CAPEM)); err != nil {
+		return nil, err
+	}
+	info, _ := json.MarshalIndent(serverInfo{Server: serverURL, AgentID: res.AgentID, HostID: res.HostID, NATSURLs: res.NATSURLs}, "", "  ")
+	if err := os.WriteFile(filepath.Join(dir, serverInfoFile), info, 0o600); err != nil {
+		return nil, fmt.Errorf("agent enroll: %w", err)
+	}
+	return res, nil
 }
 
 func agentRun(ctx context.Context, args []string, stderr io.Writer) error {
@@ -119,7 +130,13 @@ func agentRun(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		return &exitError{code: 2}
 	}
-	data, err := os.ReadFile(filepath.Join(*dir, serverInfoFile))
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	return runAgentDaemon(ctx, *dir, *interval, log)
+}
+
+// runAgentDaemon runs the enrolled agent in dir until ctx ends.
+func runAgentDaemon(ctx context.Context, dir string, interval time.Duration, log *slog.Logger) error {
+	data, err := os.ReadFile(filepath.Join(dir, serverInfoFile))
 	if err != nil {
 		return fmt.Errorf("agent run: not enrolled? %w", err)
 	}
@@ -127,11 +144,11 @@ func agentRun(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := json.Unmarshal(data, &info); err != nil {
 		return fmt.Errorf("agent run: %s: %w", serverInfoFile, err)
 	}
-	creds, err := pki.LoadAgentCredentials(*dir)
+	creds, err := pki.LoadAgentCredentials(dir)
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil)).With("agent", creds.AgentID)
+	log = log.With("agent", creds.AgentID)
 	var reconnects natslink.Reconnects
 	nc, err := transport.ConnectAgent(info.NATSURLs, creds.Certificate, creds.CAPool, creds.AgentID, reconnects.Option())
 	if err != nil {
@@ -143,11 +160,11 @@ func agentRun(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	a, err := agent.New(agent.Options{
-		Dir: *dir, AgentID: creds.AgentID, Publisher: link, Tasks: link,
+		Dir: dir, AgentID: creds.AgentID, Publisher: link, Tasks: link,
 		Differ: agent.DifferFunc(func(base, next *model.Inventory) (json.RawMessage, error) {
 			return json.Marshal(store.Diff(base, next))
 		}),
-		Limits: limits.Defaults(), InventoryInterval: *interval, Logger: log,
+		Limits: limits.Defaults(), InventoryInterval: interval, Logger: log,
 	})
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 const usage = `ward - host and workload protection
 
 Usage:
+  ward up [flags]          one-command start: server + this host enrolled + first inventory
   ward scan [flags]        scan this host (or --root DIR) and report its inventory and risks
   ward server [flags]      run the fleet server (enrollment, API, embedded NATS, store)
   ward agent enroll|run    enroll this host with a server / run the agent daemon
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runServer(ctx, args[1:], stdout, stderr)
 	case "agent":
 		err = runAgent(ctx, args[1:], stdout, stderr)
+	case "up":
+		err = runUp(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ward", version())
 	case "help", "-h", "--help":

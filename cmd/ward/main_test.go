@@ -112,3 +112,25 @@ func TestListCollectors(t *testing.T) {
 		t.Fatalf("exit %d, output:\n%s", code, out)
 	}
 }
+
+// TestUpOnce is the one-command start end to end, in process: server,
+// this host enrolled over pinned TLS, an inventory task over NATS, the
+// results stored, and the CLI pointed at it.
+func TestUpOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scans this host")
+	}
+	data := t.TempDir()
+	code, out, errOut := runWard(t, "up", "--once", "--data", data, "--listen", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"enrolled this host as agent agt_", "Ward is up: 1 host(s) enrolled, inventory stored", "WARD_SERVER=https://127.0.0.1:", "ward hosts"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(data, "server", "admin.token")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("admin token file: %v %v", fi, err)
+	}
+}

@@ -41,57 +41,68 @@ func (s *Server) ingestLoop(ctx context.Context, cons jetstream.Consumer) {
 
 func (s *Server) ingest(ctx context.Context, msgs []jetstream.Msg) {
 	var batch []store.Message
-	var batchMsgs []jetstream.Msg
+	var batchMsgs, statusMsgs []jetstream.Msg
+	var statuses []taskStatus
 	for _, m := range msgs {
-		sm, ok := s.decode(ctx, m)
-		if !ok {
+		sm, st, ok := s.decode(ctx, m)
+		switch {
+		case !ok:
 			m.Term() // malformed or from an unknown agent: never redeliver
-			continue
+		case st != nil:
+			statuses = append(statuses, *st)
+			statusMsgs = append(statusMsgs, m)
+		default:
+			batch = append(batch, *sm)
+			batchMsgs = append(batchMsgs, m)
 		}
-		if sm == nil {
-			m.Ack() // handled without the batch (task status)
-			continue
+	}
+	if len(batch) > 0 {
+		results, err := s.Store.IngestBatch(ctx, batch)
+		if err != nil {
+			s.log.Error("ingest batch failed; will be redelivered", "messages", len(msgs), "err", err)
+			for _, m := range append(batchMsgs, statusMsgs...) {
+				m.NakWithDelay(5 * time.Second)
+			}
+			return
 		}
-		batch = append(batch, *sm)
-		batchMsgs = append(batchMsgs, m)
-	}
-	if len(batch) == 0 {
-		return
-	}
-	results, err := s.Store.IngestBatch(ctx, batch)
-	if err != nil {
-		s.log.Error("ingest batch failed; will be redelivered", "messages", len(batch), "err", err)
-		for _, m := range batchMsgs {
-			m.NakWithDelay(5 * time.Second)
+		for i, m := range batchMsgs {
+			if i < len(results) && results[i].Outcome == store.Rejected {
+				s.log.Warn("result rejected", "msg", batch[i].ID, "err", results[i].Err)
+			}
+			m.Ack()
 		}
-		return
 	}
-	for i, m := range batchMsgs {
-		if i < len(results) && results[i].Outcome == store.Rejected {
-			s.log.Warn("result rejected", "msg", batch[i].ID, "err", results[i].Err)
-		}
-		m.Ack()
+	// Task status last: a run reads "done" only once the results the agent
+	// sent before it are committed.
+	for i, st := range statuses {
+		s.taskStatus(ctx, st.hostID, st.msg)
+		statusMsgs[i].Ack()
 	}
+}
+
+type taskStatus struct {
+	hostID int64
+	msg    proto.ResultMessage
 }
 
 // decode turns a stream message into a store message. The agent id comes
 // from the subject, which NATS permissions tie to the sender's certificate:
 // the body cannot claim another host.
-func (s *Server) decode(ctx context.Context, m jetstream.Msg) (*store.Message, bool) {
+func (s *Server) decode(ctx context.Context, m jetstream.Msg) (*store.Message, *taskStatus, bool) {
 	agentID, kind, err := transport.ParseResultSubject(m.Subject())
 	if err != nil {
 		s.log.Warn("result on unexpected subject", "subject", m.Subject())
-		return nil, false
+		return nil, nil, false
 	}
 	hostID, err := s.hostOf(ctx, agentID)
 	if err != nil {
 		s.log.Warn("result from unknown or revoked agent", "agent", agentID, "err", err)
-		return nil, false
+		return nil, nil, false
 	}
 	var rm proto.ResultMessage
 	if err := json.Unmarshal(m.Data(), &rm); err != nil {
 		s.log.Warn("malformed result", "agent", agentID, "err", err)
-		return nil, false
+		return nil, nil, false
 	}
 	msgID := m.Headers().Get(jetstream.MsgIDHeader)
 	if msgID == "" {
@@ -101,29 +112,28 @@ func (s *Server) decode(ctx context.Context, m jetstream.Msg) (*store.Message, b
 	switch kind {
 	case proto.KindInventory:
 		if rm.Inventory == nil {
-			return nil, false
+			return nil, nil, false
 		}
 		sm.Inventory = rm.Inventory
 	case proto.KindInventoryDelta:
 		var d store.InventoryDelta
 		if err := json.Unmarshal(rm.Delta, &d); err != nil {
 			s.log.Warn("malformed delta", "agent", agentID, "err", err)
-			return nil, false
+			return nil, nil, false
 		}
 		sm.Delta = &d
 	case proto.KindFindings:
 		if rm.Scope == "" {
-			return nil, false
+			return nil, nil, false
 		}
 		sm.Scope, sm.Findings = rm.Scope, rm.Findings
 	case proto.KindTaskStatus:
-		s.taskStatus(ctx, hostID, rm)
-		return nil, true
+		return nil, &taskStatus{hostID, rm}, true
 	default:
 		s.log.Warn("unknown result kind", "agent", agentID, "kind", kind)
-		return nil, false
+		return nil, nil, false
 	}
-	return sm, true
+	return sm, nil, true
 }
 
 func (s *Server) taskStatus(ctx context.Context, hostID int64, rm proto.ResultMessage) {
