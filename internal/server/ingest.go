@@ -34,7 +34,12 @@ func (s *Server) ingestLoop(ctx context.Context, cons jetstream.Consumer) {
 			msgs = append(msgs, m)
 		}
 		if len(msgs) > 0 {
-			s.ingest(ctx, msgs)
+			// A batch in hand is finished even while the server stops:
+			// cancelling it would leave its messages unacked until the
+			// consumer's ack wait (2 min) redelivers them.
+			bctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			s.ingest(bctx, msgs)
+			cancel()
 		}
 	}
 }
@@ -46,7 +51,9 @@ func (s *Server) ingest(ctx context.Context, msgs []jetstream.Msg) {
 	for _, m := range msgs {
 		sm, st, ok := s.decode(ctx, m)
 		switch {
-		case !ok:
+		case errors.Is(ok, errRetry):
+			m.NakWithDelay(5 * time.Second) // the store was unavailable (or we are stopping): keep it
+		case ok != nil:
 			m.Term() // malformed or from an unknown agent: never redeliver
 		case st != nil:
 			statuses = append(statuses, *st)
@@ -85,24 +92,34 @@ type taskStatus struct {
 	msg    proto.ResultMessage
 }
 
+// errRetry marks a result that could not be decoded for a passing reason
+// (store unreachable, server stopping): it must be redelivered, not dropped.
+var errRetry = errors.New("retry later")
+
+// errDrop marks a result that can never be applied.
+var errDrop = errors.New("drop")
+
 // decode turns a stream message into a store message. The agent id comes
 // from the subject, which NATS permissions tie to the sender's certificate:
 // the body cannot claim another host.
-func (s *Server) decode(ctx context.Context, m jetstream.Msg) (*store.Message, *taskStatus, bool) {
+func (s *Server) decode(ctx context.Context, m jetstream.Msg) (*store.Message, *taskStatus, error) {
 	agentID, kind, err := transport.ParseResultSubject(m.Subject())
 	if err != nil {
 		s.log.Warn("result on unexpected subject", "subject", m.Subject())
-		return nil, nil, false
+		return nil, nil, errDrop
 	}
 	hostID, err := s.hostOf(ctx, agentID)
-	if err != nil {
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrRevoked) {
 		s.log.Warn("result from unknown or revoked agent", "agent", agentID, "err", err)
-		return nil, nil, false
+		return nil, nil, errDrop
+	}
+	if err != nil {
+		return nil, nil, errRetry
 	}
 	var rm proto.ResultMessage
 	if err := json.Unmarshal(m.Data(), &rm); err != nil {
 		s.log.Warn("malformed result", "agent", agentID, "err", err)
-		return nil, nil, false
+		return nil, nil, errDrop
 	}
 	msgID := m.Headers().Get(jetstream.MsgIDHeader)
 	if msgID == "" {
@@ -112,28 +129,28 @@ func (s *Server) decode(ctx context.Context, m jetstream.Msg) (*store.Message, *
 	switch kind {
 	case proto.KindInventory:
 		if rm.Inventory == nil {
-			return nil, nil, false
+			return nil, nil, errDrop
 		}
 		sm.Inventory = rm.Inventory
 	case proto.KindInventoryDelta:
 		var d store.InventoryDelta
 		if err := json.Unmarshal(rm.Delta, &d); err != nil {
 			s.log.Warn("malformed delta", "agent", agentID, "err", err)
-			return nil, nil, false
+			return nil, nil, errDrop
 		}
 		sm.Delta = &d
 	case proto.KindFindings:
 		if rm.Scope == "" {
-			return nil, nil, false
+			return nil, nil, errDrop
 		}
 		sm.Scope, sm.Findings = rm.Scope, rm.Findings
 	case proto.KindTaskStatus:
-		return nil, &taskStatus{hostID, rm}, true
+		return nil, &taskStatus{hostID, rm}, nil
 	default:
 		s.log.Warn("unknown result kind", "agent", agentID, "kind", kind)
-		return nil, nil, false
+		return nil, nil, errDrop
 	}
-	return sm, nil, true
+	return sm, nil, nil
 }
 
 func (s *Server) taskStatus(ctx context.Context, hostID int64, rm proto.ResultMessage) {
