@@ -43,10 +43,20 @@ func must(t *testing.T, err error) {
 }
 
 func TestConfinement(t *testing.T) {
+	t.Run("openat2", func(t *testing.T) { testConfinement(t, false) })
+	// Kernels before 5.6 (and some sandboxes) lack openat2: the
+	// securejoin fallback must give the same answers.
+	t.Run("securejoin-fallback", func(t *testing.T) { testConfinement(t, true) })
+}
+
+func testConfinement(t *testing.T, fallback bool) {
 	root, _ := makeTree(t)
 	f, err := Open(root)
 	must(t, err)
 	defer f.Close()
+	if fallback {
+		must(t, f.Close()) // rootFD -1: resolution goes through securejoin
+	}
 	tests := []struct {
 		name, path, want string
 		wantErr          bool
