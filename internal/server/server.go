@@ -139,6 +139,8 @@ func (s *Server) start(ctx context.Context) error {
 	if _, err := s.nc.Subscribe(transport.AllHeartbeats, func(m *nats.Msg) { s.onHeartbeat(runCtx, m) }); err != nil {
 		return fmt.Errorf("server: subscribe heartbeats: %w", err)
 	}
+	s.wg.Add(1)
+	go func() { defer s.wg.Done(); s.scheduler().run(runCtx) }()
 
 	return s.startHTTP()
 }

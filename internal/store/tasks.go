@@ -277,39 +277,105 @@ type TaskRun struct {
 func (s *Store) QueueRuns(ctx context.Context, taskID int64) ([]TaskRun, error) {
 	var out []TaskRun
 	err := s.tx(ctx, func(tx db) error {
-		out = nil
-		t, err := scanTask(tx.queryRow(ctx, `SELECT `+taskCols+` FROM tasks WHERE id = ?`, taskID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		hosts, err := targetHosts(ctx, tx, t.Target)
-		if err != nil {
-			return err
-		}
-		now := s.clock()
-		return tx.bulk(ctx, bulkInsert{
-			table:  "task_runs",
-			cols:   []bulkCol{{"task_id", colInt}, {"host_id", colInt}, {"status", colText}, {"queued_at", colTime}},
-			suffix: `RETURNING id, host_id`,
-		}, len(hosts), func(i int, dst []any) []any {
-			return append(dst, taskID, hosts[i], string(RunQueued), now)
-		}, func(rows *sql.Rows) error {
-			r := TaskRun{TaskID: taskID, Status: RunQueued, QueuedAt: now}
-			if err := rows.Scan(&r.ID, &r.HostID); err != nil {
-				return err
-			}
-			out = append(out, r)
-			return nil
-		})
+		var err error
+		out, err = s.queueRuns(ctx, tx, taskID)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("queue runs of task %d: %w", taskID, err)
 	}
+	return out, nil
+}
+
+// queueRuns is QueueRuns inside the caller's transaction; the runs are in
+// id order.
+func (s *Store) queueRuns(ctx context.Context, tx db, taskID int64) ([]TaskRun, error) {
+	t, err := scanTask(tx.queryRow(ctx, `SELECT `+taskCols+` FROM tasks WHERE id = ?`, taskID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	hosts, err := targetHosts(ctx, tx, t.Target)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	var out []TaskRun
+	err = tx.bulk(ctx, bulkInsert{
+		table:  "task_runs",
+		cols:   []bulkCol{{"task_id", colInt}, {"host_id", colInt}, {"status", colText}, {"queued_at", colTime}},
+		suffix: `RETURNING id, host_id`,
+	}, len(hosts), func(i int, dst []any) []any {
+		return append(dst, taskID, hosts[i], string(RunQueued), now)
+	}, func(rows *sql.Rows) error {
+		r := TaskRun{TaskID: taskID, Status: RunQueued, QueuedAt: now}
+		if err := rows.Scan(&r.ID, &r.HostID); err != nil {
+			return err
+		}
+		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	slices.SortFunc(out, func(a, b TaskRun) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
+}
+
+// ScheduledTasks lists every task that has a schedule, by id: the
+// scheduler evaluates them all each minute, so it needs no paging.
+func (s *Store) ScheduledTasks(ctx context.Context) ([]Task, error) {
+	rows, err := s.reader().query(ctx, `SELECT `+taskCols+` FROM tasks WHERE schedule IS NOT NULL ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list scheduled tasks: %w", err)
+	}
+	defer rows.Close()
+	var out []Task
+	for rows.Next() {
+		t, err := scanTask(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list scheduled tasks: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// QueueScheduledRuns claims minute for a scheduled task and, when the
+// claim is this caller's, queues the task's runs (as QueueRuns). Server
+// replicas sharing the database all evaluate the schedule; the claim, a
+// conditional UPDATE of tasks.last_scheduled, lets exactly one of them
+// queue each minute, and because claim and runs commit together a crash
+// between them loses neither. claimed is false, with no runs and no error,
+// when the minute (or a later one) was already claimed, or the task is
+// gone or has no schedule. minute is truncated to the minute.
+func (s *Store) QueueScheduledRuns(ctx context.Context, taskID int64, minute time.Time) (runs []TaskRun, claimed bool, err error) {
+	minute = minute.UTC().Truncate(time.Minute)
+	err = s.tx(ctx, func(tx db) error {
+		runs, claimed = nil, false
+		// On PostgreSQL a concurrent claimer blocks on the row lock and
+		// then re-checks the condition against the committed value, so
+		// it sees the minute taken; SQLite runs write transactions one at
+		// a time.
+		res, err := tx.exec(ctx, `UPDATE tasks SET last_scheduled = ?
+			WHERE id = ? AND schedule IS NOT NULL AND (last_scheduled IS NULL OR last_scheduled < ?)`,
+			minute, taskID, minute)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		claimed = true
+		runs, err = s.queueRuns(ctx, tx, taskID)
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("queue scheduled runs of task %d for %s: %w", taskID, minute.Format("2006-01-02 15:04"), err)
+	}
+	return runs, claimed, nil
 }
 
 // SetRunStatus moves a run to status (running stamps StartedAt, a final
