@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,6 +43,17 @@ type Config struct {
 	Logger    *slog.Logger
 	// APIHandler, when set, serves /api/v1/ (everything but enrollment).
 	APIHandler func(s *Server) (http.Handler, error)
+
+	// NATSURL, when set, is the operator's NATS cluster (comma-separated
+	// URLs) instead of the embedded server. The cluster must carry
+	// transport.CalloutConfigSnippet (ward server --print-nats-config):
+	// the server connects as its auth user (nkey in DataDir/pki) with its
+	// Ward client certificate and answers the auth callout, which gives
+	// each agent the same permissions as in embedded mode.
+	NATSURL string
+	// AgentNATSURL, when set, is the NATS URL handed to enrolling agents
+	// (default: NATSURL, or the embedded server's advertised address).
+	AgentNATSURL string
 }
 
 // Server is a running ward server.
@@ -50,11 +62,14 @@ type Server struct {
 	log   *slog.Logger
 	Store *store.Store
 	PKI   *pki.ServerPKI
-	nats  *transport.EmbeddedServer
+	nats  *transport.EmbeddedServer // nil in external mode
 	nc    *nats.Conn
 	js    jetstream.JetStream
 	http  *http.Server
 	ln    net.Listener
+
+	// callout answers the external cluster's auth callout (nil embedded).
+	callout *transport.CalloutService
 
 	agentHosts sync.Map // agent id (credential) → host id, cache for ingest
 	cancel     context.CancelFunc
@@ -97,26 +112,11 @@ func (s *Server) start(ctx context.Context) error {
 		return err
 	}
 
-	natsHost, natsPort, err := splitHostPort(cfg.NATSListen, "0.0.0.0", 4443)
-	if err != nil {
-		return fmt.Errorf("server: --nats-listen: %w", err)
+	if cfg.NATSURL != "" {
+		err = s.connectExternalNATS()
+	} else {
+		err = s.startEmbeddedNATS()
 	}
-	s.nats, err = transport.NewEmbeddedServer(transport.EmbeddedConfig{
-		Host: natsHost, Port: natsPort, StoreDir: filepath.Join(cfg.DataDir, "jetstream"),
-		ServerCert: s.PKI.ServerCert, ClientCAs: s.PKI.CA.Pool(), Revocations: revocations{st},
-		ServerName: "ward", Logger: s.log.With("component", "nats"),
-	})
-	if err != nil {
-		return err
-	}
-	if err := s.nats.Start(); err != nil {
-		return err
-	}
-	clientCert, err := s.PKI.CA.IssueServerClientCert("ward", pki.ServerClientCertValidity)
-	if err != nil {
-		return err
-	}
-	s.nc, err = transport.ConnectServer([]string{s.nats.ClientURL()}, clientCert, s.PKI.CA.Pool())
 	if err != nil {
 		return err
 	}
@@ -145,9 +145,65 @@ func (s *Server) start(ctx context.Context) error {
 	return s.startHTTP()
 }
 
+// startEmbeddedNATS runs NATS in this process and connects to it.
+func (s *Server) startEmbeddedNATS() error {
+	natsHost, natsPort, err := splitHostPort(s.cfg.NATSListen, "0.0.0.0", 4443)
+	if err != nil {
+		return fmt.Errorf("server: --nats-listen: %w", err)
+	}
+	s.nats, err = transport.NewEmbeddedServer(transport.EmbeddedConfig{
+		Host: natsHost, Port: natsPort, StoreDir: filepath.Join(s.cfg.DataDir, "jetstream"),
+		ServerCert: s.PKI.ServerCert, ClientCAs: s.PKI.CA.Pool(), Revocations: revocations{s.Store},
+		ServerName: "ward", Logger: s.log.With("component", "nats"),
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.nats.Start(); err != nil {
+		return err
+	}
+	clientCert, err := s.PKI.CA.IssueServerClientCert("ward", pki.ServerClientCertValidity)
+	if err != nil {
+		return err
+	}
+	s.nc, err = transport.ConnectServer([]string{s.nats.ClientURL()}, clientCert, s.PKI.CA.Pool())
+	return err
+}
+
+// externalAgentSession bounds an agent's connection to an external
+// cluster: Ward cannot close connections there, so a revocation takes
+// effect when the agent next comes through the callout.
+const externalAgentSession = time.Hour
+
+// connectExternalNATS connects to the operator's cluster as its auth user
+// and starts answering the auth callout; until then the cluster admits
+// no agent.
+func (s *Server) connectExternalNATS() error {
+	keys, err := transport.LoadOrCreateCalloutKeys(filepath.Join(s.cfg.DataDir, "pki"))
+	if err != nil {
+		return err
+	}
+	s.callout, err = transport.NewCalloutService(transport.CalloutConfig{
+		Issuer: keys.Issuer, CAPool: s.PKI.CA.Pool(), Revocations: revocations{s.Store},
+		MaxSession: externalAgentSession, Logger: s.log.With("component", "nats-callout"),
+	})
+	if err != nil {
+		return err
+	}
+	clientCert, err := s.PKI.CA.IssueServerClientCert("ward", pki.ServerClientCertValidity)
+	if err != nil {
+		return err
+	}
+	s.nc, err = transport.ConnectServer(splitURLs(s.cfg.NATSURL), clientCert, s.PKI.CA.Pool(), keys.ServerUserOption())
+	if err != nil {
+		return fmt.Errorf("server: --nats-url: %w (is the cluster configured with ward server --print-nats-config?)", err)
+	}
+	return s.callout.Start(s.nc)
+}
+
 func (s *Server) startHTTP() error {
 	enrollHandler, err := enroll.NewHandler(enroll.HandlerConfig{
-		Store: enrollStore{s.Store}, CA: s.PKI.CA, NATSURLs: []string{s.AgentNATSURL()},
+		Store: enrollStore{s.Store}, CA: s.PKI.CA, NATSURLs: splitURLs(s.AgentNATSURL()),
 		Audit: s.auditEnroll, Logger: s.log.With("component", "enroll"),
 	})
 	if err != nil {
@@ -196,8 +252,15 @@ func (s *Server) URL() string {
 	return "https://" + net.JoinHostPort(s.advertise(), port)
 }
 
-// AgentNATSURL is the NATS URL handed to enrolling agents.
+// AgentNATSURL is the NATS URL handed to enrolling agents (possibly
+// several, comma-separated).
 func (s *Server) AgentNATSURL() string {
+	switch {
+	case s.cfg.AgentNATSURL != "":
+		return s.cfg.AgentNATSURL
+	case s.nats == nil:
+		return s.cfg.NATSURL
+	}
 	u := s.nats.ClientURL() // tls://host:port as bound
 	_, port, err := net.SplitHostPort(trimScheme(u))
 	if err != nil {
@@ -222,7 +285,7 @@ func (s *Server) CAFingerprint() string { return s.PKI.CA.Fingerprint() }
 // CutOff closes a revoked agent's live NATS connections (the store already
 // says it is revoked, so it cannot reconnect).
 func (s *Server) CutOff(credentialID string) {
-	if _, err := s.nats.Revoke(credentialID); err != nil {
+	if err := s.revokeOnBus(credentialID); err != nil {
 		s.log.Warn("disconnect revoked agent", "agent", credentialID, "err", err)
 	}
 	s.agentHosts.Delete(credentialID)
@@ -237,7 +300,17 @@ func (s *Server) RevokeAgent(ctx context.Context, credentialID string) error {
 	if err := s.Store.RevokeAgent(ctx, a.ID); err != nil {
 		return err
 	}
-	_, err = s.nats.Revoke(credentialID)
+	return s.revokeOnBus(credentialID)
+}
+
+// revokeOnBus refuses the agent on NATS at once. Embedded, its live
+// connections are closed too; on an external cluster they end with their
+// session (externalAgentSession).
+func (s *Server) revokeOnBus(credentialID string) error {
+	if s.callout != nil {
+		return s.callout.Revoke(credentialID)
+	}
+	_, err := s.nats.Revoke(credentialID)
 	return err
 }
 
@@ -252,6 +325,9 @@ func (s *Server) Close() {
 		s.cancel()
 	}
 	s.wg.Wait()
+	if s.callout != nil {
+		s.callout.Stop()
+	}
 	if s.nc != nil {
 		s.nc.Drain()
 		s.nc.Close()
@@ -287,6 +363,17 @@ func splitHostPort(addr, defHost string, defPort int) (string, int, error) {
 		h = defHost
 	}
 	return h, port, nil
+}
+
+// splitURLs splits a comma-separated URL list, dropping blanks.
+func splitURLs(list string) []string {
+	var out []string
+	for u := range strings.SplitSeq(list, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 func trimScheme(u string) string {

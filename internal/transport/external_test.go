@@ -18,7 +18,8 @@ const externalNATS = "nats://127.0.0.1:4222"
 // connection; stream setup, publish with dedup and consume must work the
 // same. The stream and subjects are unique to this run, so the shared
 // server's other users are not disturbed, and are deleted afterwards.
-// Per-agent permissions there need the auth callout, not done yet.
+// Per-agent permissions there come from the auth callout: callout_test.go
+// runs them against an in-process cluster configured like the operator's.
 func TestExternalModeStreams(t *testing.T) {
 	nc, err := nats.Connect(externalNATS, nats.Timeout(2*time.Second), nats.MaxReconnects(0))
 	if err != nil {
