@@ -77,16 +77,12 @@ func (s *server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := wire.List[wire.AuditEntry]{Items: []wire.AuditEntry{}}
-	if len(entries) > lim {
-		entries = entries[:lim]
-		out.NextCursor = strconv.FormatInt(entries[lim-1].ID, 10)
-	}
-	for _, e := range entries {
-		out.Items = append(out.Items, wire.AuditEntry{ID: e.ID, At: wire.Time(e.At), Actor: e.Actor, Action: e.Action,
-			Target: e.Target, Details: e.Details})
-	}
-	return writeJSON(w, http.StatusOK, out)
+	next := func(last store.AuditEntry) string { return strconv.FormatInt(last.ID, 10) }
+	return writeJSON(w, http.StatusOK, listPage(entries, lim, auditView, next))
+}
+
+func auditView(e store.AuditEntry) wire.AuditEntry {
+	return wire.AuditEntry{ID: e.ID, At: wire.Time(e.At), Actor: e.Actor, Action: e.Action, Target: e.Target, Details: e.Details}
 }
 
 // timeParam reads an RFC 3339 time, or a duration meaning that long ago

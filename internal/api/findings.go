@@ -44,16 +44,8 @@ func (s *server) listFindings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := wire.List[wire.Finding]{Items: []wire.Finding{}}
-	if len(recs) > lim {
-		recs = recs[:lim]
-		last := recs[lim-1]
-		out.NextCursor = encodeFindingCursor(last.HostID, last.Finding.ID)
-	}
-	for _, rec := range recs {
-		out.Items = append(out.Items, findingView(rec))
-	}
-	return writeJSON(w, http.StatusOK, out)
+	next := func(last store.FindingRecord) string { return encodeFindingCursor(last.HostID, last.Finding.ID) }
+	return writeJSON(w, http.StatusOK, listPage(recs, lim, findingView, next))
 }
 
 // Findings page by (host, finding id); the cursor carries both, opaque.

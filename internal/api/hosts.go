@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/ward-sec/ward/internal/api/wire"
 	"github.com/ward-sec/ward/internal/store"
@@ -11,11 +10,7 @@ import (
 
 func (s *server) listHosts(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	lim, err := pageLimit(q)
-	if err != nil {
-		return err
-	}
-	off, err := offsetCursor(q)
+	lim, off, err := offsetPage(q)
 	if err != nil {
 		return err
 	}
@@ -31,15 +26,7 @@ func (s *server) listHosts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := wire.List[wire.Host]{Items: []wire.Host{}}
-	if len(hosts) > lim {
-		hosts = hosts[:lim]
-		out.NextCursor = strconv.Itoa(off + lim)
-	}
-	for _, h := range hosts {
-		out.Items = append(out.Items, hostView(h))
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, listPage(hosts, lim, hostView, offsetNext[store.Host](off, lim)))
 }
 
 func (s *server) getHost(w http.ResponseWriter, r *http.Request) error {

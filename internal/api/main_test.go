@@ -3,86 +3,28 @@ package api
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
-	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ward-sec/ward/internal/model"
 	"github.com/ward-sec/ward/internal/store"
+	"github.com/ward-sec/ward/internal/testutil"
 )
 
 // The suite runs over a real store: SQLite in a temp dir always, and
-// PostgreSQL when one answers (WARD_TEST_POSTGRES, default
-// postgres://postgres@127.0.0.1:5432/postgres): TestMain creates a
-// database ward_api_test_<random> for the run, each test gets a schema in
-// it, and the database is dropped at the end. This mirrors the store
-// package's own harness.
-
-var pgEnv struct {
-	dsn  string
-	skip string
-	seq  atomic.Int64
-}
+// PostgreSQL when one answers (see testutil.RunWithPostgres): a database
+// ward_api_test_<random> for the run, dropped at the end, with a schema
+// per test. The store package's own harness is the same.
 
 func TestMain(m *testing.M) {
-	drop := setupPostgres()
-	code := m.Run()
-	if drop != nil {
-		drop()
-	}
-	os.Exit(code)
-}
-
-func setupPostgres() (drop func()) {
-	admin := os.Getenv("WARD_TEST_POSTGRES")
-	if admin == "" {
-		admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	adb, err := sql.Open("pgx", admin) // driver registered by the store package
-	if err == nil {
-		err = adb.PingContext(ctx)
-	}
-	if err != nil {
-		pgEnv.skip = fmt.Sprintf("PostgreSQL unreachable (%v)", err)
-		if adb != nil {
-			adb.Close()
-		}
-		return nil
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "ward_api_test_" + hex.EncodeToString(b)
-	if _, err := adb.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
-		pgEnv.skip = fmt.Sprintf("cannot create test database: %v", err)
-		adb.Close()
-		return nil
-	}
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name
-	pgEnv.dsn = u.String()
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := adb.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
-			fmt.Fprintf(os.Stderr, "drop test database %s: %v\n", name, err)
-		}
-		adb.Close()
-	}
+	os.Exit(testutil.RunWithPostgres(m, "ward_api_test_"))
 }
 
 type backend struct {
@@ -91,28 +33,7 @@ type backend struct {
 }
 
 func backends() []backend {
-	return []backend{
-		{"sqlite", func(t testing.TB) string { return "sqlite://" + filepath.Join(t.TempDir(), "ward.db") }},
-		{"postgres", func(t testing.TB) string {
-			if pgEnv.dsn == "" {
-				t.Skip(pgEnv.skip)
-			}
-			schema := fmt.Sprintf("t%d_%d", os.Getpid(), pgEnv.seq.Add(1))
-			adb, err := sql.Open("pgx", pgEnv.dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer adb.Close()
-			if _, err := adb.ExecContext(context.Background(), `CREATE SCHEMA `+schema); err != nil {
-				t.Fatalf("create schema: %v", err)
-			}
-			u, _ := url.Parse(pgEnv.dsn)
-			q := u.Query()
-			q.Set("search_path", schema)
-			u.RawQuery = q.Encode()
-			return u.String()
-		}},
-	}
+	return []backend{{"sqlite", testutil.SQLiteDSN}, {"postgres", testutil.PostgresSchemaDSN}}
 }
 
 // each runs f as a subtest per backend, over a fresh seeded environment.

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/ward-sec/ward/internal/api/wire"
 )
 
 // Page sizes of list endpoints, and result caps of fleet queries.
@@ -49,6 +51,39 @@ func offsetCursor(q url.Values) (int, error) {
 		return 0, badRequest("cursor", "invalid cursor %q", c)
 	}
 	return n, nil
+}
+
+// offsetPage reads ?limit= and ?cursor= of a list the store pages by
+// offset.
+func offsetPage(q url.Values) (lim, off int, err error) {
+	if lim, err = pageLimit(q); err != nil {
+		return 0, 0, err
+	}
+	if off, err = offsetCursor(q); err != nil {
+		return 0, 0, err
+	}
+	return lim, off, nil
+}
+
+// listPage is the answer of a list endpoint over rows read one past the
+// page (limit lim+1): a row past lim means there is a next page, whose
+// cursor next makes of the page's last row.
+func listPage[T, V any](rows []T, lim int, view func(T) V, next func(last T) string) wire.List[V] {
+	out := wire.List[V]{Items: []V{}}
+	if len(rows) > lim {
+		rows = rows[:lim]
+		out.NextCursor = next(rows[lim-1])
+	}
+	for _, r := range rows {
+		out.Items = append(out.Items, view(r))
+	}
+	return out
+}
+
+// offsetNext is the next cursor of a list paged by offset: the offset of
+// the next page.
+func offsetNext[T any](off, lim int) func(T) string {
+	return func(T) string { return strconv.Itoa(off + lim) }
 }
 
 // boolParam reads an optional boolean parameter.

@@ -128,11 +128,7 @@ func (s *server) checkTarget(ctx context.Context, t wire.TaskTarget) (store.Targ
 
 func (s *server) listTasks(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	lim, err := pageLimit(q)
-	if err != nil {
-		return err
-	}
-	off, err := offsetCursor(q)
+	lim, off, err := offsetPage(q)
 	if err != nil {
 		return err
 	}
@@ -144,15 +140,7 @@ func (s *server) listTasks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := wire.List[wire.Task]{Items: []wire.Task{}}
-	if len(tasks) > lim {
-		tasks = tasks[:lim]
-		out.NextCursor = strconv.Itoa(off + lim)
-	}
-	for _, t := range tasks {
-		out.Items = append(out.Items, taskView(t))
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, listPage(tasks, lim, taskView, offsetNext[store.Task](off, lim)))
 }
 
 func (s *server) getTask(w http.ResponseWriter, r *http.Request) error {
@@ -160,12 +148,7 @@ func (s *server) getTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	lim, err := pageLimit(q)
-	if err != nil {
-		return err
-	}
-	off, err := offsetCursor(q)
+	lim, off, err := offsetPage(r.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -182,15 +165,9 @@ func (s *server) getTask(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	slices.Reverse(runs) // oldest first, so pages are stable while runs are added
-	out := wire.TaskDetail{Task: taskView(t), HostRuns: wire.List[wire.TaskRun]{Items: []wire.TaskRun{}}}
+	out := wire.TaskDetail{Task: taskView(t),
+		HostRuns: listPage(runs[min(off, len(runs)):], lim, runView, offsetNext[store.TaskRun](off, lim))}
 	out.Runs = countRuns(runs)
-	page := runs[min(off, len(runs)):min(off+lim, len(runs))]
-	if off+lim < len(runs) {
-		out.HostRuns.NextCursor = strconv.Itoa(off + lim)
-	}
-	for _, run := range page {
-		out.HostRuns.Items = append(out.HostRuns.Items, runView(run))
-	}
 	return writeJSON(w, http.StatusOK, out)
 }
 

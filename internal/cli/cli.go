@@ -19,6 +19,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -203,6 +204,25 @@ func (a *app) parse(fs *flag.FlagSet, args []string, least, most int) ([]string,
 		return nil, usageErr("unexpected argument %q", pos[most])
 	}
 	return pos, nil
+}
+
+// idAndClient parses the arguments of a command taking one numeric ID
+// (what names it in the error) and connects.
+func (a *app) idAndClient(args []string, what string) (int64, *client, error) {
+	fs := a.flagSet("ID")
+	pos, err := a.parse(fs, args, 1, 1)
+	if err != nil {
+		return 0, nil, err
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil {
+		return 0, nil, usageErr("%s id must be a number, got %q", what, pos[0])
+	}
+	c, err := a.client()
+	if err != nil {
+		return 0, nil, err
+	}
+	return id, c, nil
 }
 
 // labelFlag collects repeated --label k=v.

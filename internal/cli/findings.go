@@ -82,12 +82,8 @@ func runFindingSuppress(ctx context.Context, a *app, args []string, suppress boo
 		method, body = "POST", wire.SuppressFinding{Reason: *reason}
 	}
 	var f wire.Finding
-	raw, err := c.do(ctx, method, path, nil, body, &f)
-	if err != nil {
+	if done, err := a.send(ctx, c, method, path, nil, body, &f); done {
 		return err
-	}
-	if a.jsonOut {
-		return a.printJSON(raw)
 	}
 	fmt.Fprintf(a.stdout, "finding %s of host %d is now %s\n", f.ID, f.HostID, f.Status)
 	return nil

@@ -22,12 +22,8 @@ func runWhoami(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	var w wire.Whoami
-	raw, err := c.do(ctx, "GET", "/whoami", nil, nil, &w)
-	if err != nil {
+	if done, err := a.send(ctx, c, "GET", "/whoami", nil, nil, &w); done {
 		return err
-	}
-	if a.jsonOut {
-		return a.printJSON(raw)
 	}
 	fmt.Fprintf(a.stdout, "%s (%s), API token %d\n", w.User, w.Role, w.TokenID)
 	return nil
@@ -197,12 +193,8 @@ func runAgentRevoke(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	var ag wire.Agent
-	raw, err := c.do(ctx, "POST", "/agents/"+url.PathEscape(pos[0])+"/revoke", nil, nil, &ag)
-	if err != nil {
+	if done, err := a.send(ctx, c, "POST", "/agents/"+url.PathEscape(pos[0])+"/revoke", nil, nil, &ag); done {
 		return err
-	}
-	if a.jsonOut {
-		return a.printJSON(raw)
 	}
 	fmt.Fprintf(a.stdout, "revoked agent %d (%s) of host %d\n", ag.ID, ag.CredentialID, ag.HostID)
 	return nil

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/ward-sec/ward/internal/api/wire"
 )
 
 // printJSON writes the server's JSON answer, indented.
@@ -130,6 +132,34 @@ func list[T any](ctx context.Context, a *app, c *client, path string, q url.Valu
 			return items, cursor, nil
 		}
 	}
+}
+
+// getList fetches an unpaged list endpoint and returns its items; with
+// --json it prints the answer instead.
+func getList[T any](ctx context.Context, a *app, path string, q url.Values) ([]T, error) {
+	c, err := a.client()
+	if err != nil {
+		return nil, err
+	}
+	var l wire.List[T]
+	if done, err := a.send(ctx, c, "GET", path, q, nil, &l); done {
+		return nil, err
+	}
+	return l.Items, nil
+}
+
+// send sends a request, decoding the answer into out. With --json it
+// prints the answer: done says the command has nothing more to print
+// (that, or it failed).
+func (a *app) send(ctx context.Context, c *client, method, path string, q url.Values, body, out any) (done bool, err error) {
+	raw, err := c.do(ctx, method, path, q, body, out)
+	if err != nil {
+		return true, err
+	}
+	if a.jsonOut {
+		return true, a.printJSON(raw)
+	}
+	return false, nil
 }
 
 // more tells the user how to get the next page.

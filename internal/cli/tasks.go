@@ -58,12 +58,8 @@ func runTaskCreate(ctx context.Context, a *app, args []string) error {
 		req.Target.Hosts = append(req.Target.Hosts, id)
 	}
 	var t wire.TaskDetail
-	raw, err := c.do(ctx, "POST", "/tasks", nil, req, &t)
-	if err != nil {
+	if done, err := a.send(ctx, c, "POST", "/tasks", nil, req, &t); done {
 		return err
-	}
-	if a.jsonOut {
-		return a.printJSON(raw)
 	}
 	if t.Schedule != "" {
 		fmt.Fprintf(a.stdout, "task %d (%s) created, scheduled %q\n", t.ID, t.Type, t.Schedule)
@@ -108,16 +104,7 @@ func runTaskList(ctx context.Context, a *app, args []string) error {
 }
 
 func runTaskShow(ctx context.Context, a *app, args []string) error {
-	fs := a.flagSet("ID")
-	pos, err := a.parse(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
-	id, err := strconv.ParseInt(pos[0], 10, 64)
-	if err != nil {
-		return usageErr("task id must be a number, got %q", pos[0])
-	}
-	c, err := a.client()
+	id, c, err := a.idAndClient(args, "task")
 	if err != nil {
 		return err
 	}
@@ -176,20 +163,12 @@ func runTaskTypes(ctx context.Context, a *app, args []string) error {
 	if _, err := a.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
-	c, err := a.client()
-	if err != nil {
-		return err
-	}
-	var types wire.List[wire.TaskType]
-	raw, err := c.do(ctx, "GET", "/task-types", nil, nil, &types)
+	types, err := getList[wire.TaskType](ctx, a, "/task-types", nil)
 	if err != nil || a.jsonOut {
-		if err == nil {
-			err = a.printJSON(raw)
-		}
 		return err
 	}
 	tw := table(a.stdout, "TYPE", "DESCRIPTION")
-	for _, t := range types.Items {
+	for _, t := range types {
 		row(tw, t.Name, t.Description)
 	}
 	return tw.Flush()

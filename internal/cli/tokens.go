@@ -30,12 +30,8 @@ func runTokenCreate(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	var t wire.APIToken
-	raw, err := c.do(ctx, "POST", "/api-tokens", nil, wire.CreateAPIToken{Name: *name, Role: *role, User: *user, TTL: *ttl}, &t)
-	if err != nil {
+	if done, err := a.send(ctx, c, "POST", "/api-tokens", nil, wire.CreateAPIToken{Name: *name, Role: *role, User: *user, TTL: *ttl}, &t); done {
 		return err
-	}
-	if a.jsonOut {
-		return a.printJSON(raw)
 	}
 	fmt.Fprintf(a.stderr, "API token %d %q for user %s, role %s, expires %s. Shown once; store it now:\n",
 		t.ID, t.Name, t.User, t.Role, orNever(t.ExpiresAt))
@@ -49,22 +45,14 @@ func runTokenList(ctx context.Context, a *app, args []string) error {
 	if _, err := a.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
-	c, err := a.client()
-	if err != nil {
-		return err
-	}
 	q := url.Values{}
 	setIf(q, "user", *user)
-	var l wire.List[wire.APIToken]
-	raw, err := c.do(ctx, "GET", "/api-tokens", q, nil, &l)
+	tokens, err := getList[wire.APIToken](ctx, a, "/api-tokens", q)
 	if err != nil || a.jsonOut {
-		if err == nil {
-			err = a.printJSON(raw)
-		}
 		return err
 	}
 	tw := table(a.stdout, "ID", "NAME", "USER", "ROLE", "CREATED", "EXPIRES", "LAST USED", "REVOKED")
-	for _, t := range l.Items {
+	for _, t := range tokens {
 		row(tw, t.ID, t.Name, t.User, t.Role, t.CreatedAt, orNever(t.ExpiresAt), t.LastUsedAt, t.RevokedAt)
 	}
 	return tw.Flush()
@@ -93,12 +81,8 @@ func runEnrollCreate(ctx context.Context, a *app, args []string) error {
 		req.Labels = labels
 	}
 	var t wire.EnrollmentToken
-	raw, err := c.do(ctx, "POST", "/enrollment-tokens", nil, req, &t)
-	if err != nil {
+	if done, err := a.send(ctx, c, "POST", "/enrollment-tokens", nil, req, &t); done {
 		return err
-	}
-	if a.jsonOut {
-		return a.printJSON(raw)
 	}
 	fmt.Fprintf(a.stderr, "Enrollment token %d: %d use(s), expires %s. Shown once; enrol with: ward agent enroll --server URL --token TOKEN\n",
 		t.ID, t.MaxUses, fmtTime(t.ExpiresAt))
@@ -111,20 +95,12 @@ func runEnrollList(ctx context.Context, a *app, args []string) error {
 	if _, err := a.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
-	c, err := a.client()
-	if err != nil {
-		return err
-	}
-	var l wire.List[wire.EnrollmentToken]
-	raw, err := c.do(ctx, "GET", "/enrollment-tokens", nil, nil, &l)
+	tokens, err := getList[wire.EnrollmentToken](ctx, a, "/enrollment-tokens", nil)
 	if err != nil || a.jsonOut {
-		if err == nil {
-			err = a.printJSON(raw)
-		}
 		return err
 	}
 	tw := table(a.stdout, "ID", "STATUS", "USES", "EXPIRES", "LABELS", "CREATED BY", "DESCRIPTION")
-	for _, t := range l.Items {
+	for _, t := range tokens {
 		row(tw, t.ID, t.Status, fmt.Sprintf("%d/%d", t.Uses, t.MaxUses), t.ExpiresAt, t.Labels, t.CreatedBy, t.Description)
 	}
 	return tw.Flush()
@@ -149,12 +125,8 @@ func runUserCreate(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	var u wire.User
-	raw, err := c.do(ctx, "POST", "/users", nil, wire.CreateUser{Name: pos[0], Role: *role}, &u)
-	if err != nil {
+	if done, err := a.send(ctx, c, "POST", "/users", nil, wire.CreateUser{Name: pos[0], Role: *role}, &u); done {
 		return err
-	}
-	if a.jsonOut {
-		return a.printJSON(raw)
 	}
 	fmt.Fprintf(a.stdout, "user %d %s (%s) created; give it a token with: ward token create --user %s --name NAME --role %s\n",
 		u.ID, u.Name, u.Role, u.Name, u.Role)
@@ -166,36 +138,19 @@ func runUserList(ctx context.Context, a *app, args []string) error {
 	if _, err := a.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
-	c, err := a.client()
-	if err != nil {
-		return err
-	}
-	var l wire.List[wire.User]
-	raw, err := c.do(ctx, "GET", "/users", nil, nil, &l)
+	users, err := getList[wire.User](ctx, a, "/users", nil)
 	if err != nil || a.jsonOut {
-		if err == nil {
-			err = a.printJSON(raw)
-		}
 		return err
 	}
 	tw := table(a.stdout, "ID", "NAME", "ROLE", "CREATED", "DISABLED")
-	for _, u := range l.Items {
+	for _, u := range users {
 		row(tw, u.ID, u.Name, u.Role, u.CreatedAt, u.DisabledAt)
 	}
 	return tw.Flush()
 }
 
 func runUserDisable(ctx context.Context, a *app, args []string) error {
-	fs := a.flagSet("ID")
-	pos, err := a.parse(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
-	id, err := strconv.ParseInt(pos[0], 10, 64)
-	if err != nil {
-		return usageErr("user id must be a number, got %q", pos[0])
-	}
-	c, err := a.client()
+	id, c, err := a.idAndClient(args, "user")
 	if err != nil {
 		return err
 	}
@@ -208,16 +163,7 @@ func runUserDisable(ctx context.Context, a *app, args []string) error {
 
 // deleteByID revokes the object prefix+ID.
 func (a *app) deleteByID(ctx context.Context, args []string, prefix, what string) error {
-	fs := a.flagSet("ID")
-	pos, err := a.parse(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
-	id, err := strconv.ParseInt(pos[0], 10, 64)
-	if err != nil {
-		return usageErr("%s id must be a number, got %q", what, pos[0])
-	}
-	c, err := a.client()
+	id, c, err := a.idAndClient(args, what)
 	if err != nil {
 		return err
 	}

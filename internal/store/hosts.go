@@ -165,14 +165,7 @@ func (s *Store) TouchHost(ctx context.Context, hostID int64) error {
 
 // DeleteHost removes a host with its agents, inventory, findings and runs.
 func (s *Store) DeleteHost(ctx context.Context, hostID int64) error {
-	res, err := s.writer().exec(ctx, `DELETE FROM hosts WHERE id = ?`, hostID)
-	if err != nil {
-		return fmt.Errorf("delete host %d: %w", hostID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("delete host %d: %w", hostID, ErrNotFound)
-	}
-	return nil
+	return s.deleteRow(ctx, "hosts", hostID)
 }
 
 const hostCols = `h.id, h.identity_key, h.hostname, h.os_id, h.os_version, h.kernel, h.arch, h.agent_status, h.first_seen, h.last_seen, h.inventory_at`
@@ -334,6 +327,20 @@ func limit(n int) int {
 		return 100000
 	}
 	return n
+}
+
+// deleteRow deletes row id of table (errors name it by the table's name,
+// singular); ErrNotFound when there is none.
+func (s *Store) deleteRow(ctx context.Context, table string, id int64) error {
+	what := strings.TrimSuffix(table, "s")
+	res, err := s.writer().exec(ctx, `DELETE FROM `+table+` WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("delete %s %d: %w", what, id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("delete %s %d: %w", what, id, ErrNotFound)
+	}
+	return nil
 }
 
 // mustExist returns ErrNotFound unless table has a row with id.

@@ -134,16 +134,21 @@ func (s *Store) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 	}
 	q += ` ORDER BY id DESC LIMIT ? OFFSET ?`
 	args = append(args, limit(f.Limit), max(f.Offset, 0))
+	return s.queryTasks(ctx, "list tasks", q, args...)
+}
+
+// queryTasks runs a query of taskCols; op names it in errors.
+func (s *Store) queryTasks(ctx context.Context, op, q string, args ...any) ([]Task, error) {
 	rows, err := s.reader().query(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list tasks: %w", err)
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	defer rows.Close()
 	var out []Task
 	for rows.Next() {
 		t, err := scanTask(rows)
 		if err != nil {
-			return nil, fmt.Errorf("list tasks: %w", err)
+			return nil, fmt.Errorf("%s: %w", op, err)
 		}
 		out = append(out, t)
 	}
@@ -152,14 +157,7 @@ func (s *Store) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 
 // DeleteTask removes a task and its runs.
 func (s *Store) DeleteTask(ctx context.Context, id int64) error {
-	res, err := s.writer().exec(ctx, `DELETE FROM tasks WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("delete task %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("delete task %d: %w", id, ErrNotFound)
-	}
-	return nil
+	return s.deleteRow(ctx, "tasks", id)
 }
 
 // TargetHosts resolves a target to host ids, ascending. Revoked hosts and
@@ -327,20 +325,7 @@ func (s *Store) queueRuns(ctx context.Context, tx db, taskID int64) ([]TaskRun, 
 // ScheduledTasks lists every task that has a schedule, by id: the
 // scheduler evaluates them all each minute, so it needs no paging.
 func (s *Store) ScheduledTasks(ctx context.Context) ([]Task, error) {
-	rows, err := s.reader().query(ctx, `SELECT `+taskCols+` FROM tasks WHERE schedule IS NOT NULL ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list scheduled tasks: %w", err)
-	}
-	defer rows.Close()
-	var out []Task
-	for rows.Next() {
-		t, err := scanTask(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list scheduled tasks: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return s.queryTasks(ctx, "list scheduled tasks", `SELECT `+taskCols+` FROM tasks WHERE schedule IS NOT NULL ORDER BY id`)
 }
 
 // QueueScheduledRuns claims minute for a scheduled task and, when the
