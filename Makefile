@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/ward
 FUZZTIME ?= 20s
 
-.PHONY: all setup build up scan test lint fuzz bench clean
+.PHONY: all setup build up scan test lint fuzz bench bench-fleet clean
 
 all: build
 
@@ -42,6 +42,12 @@ fuzz: setup
 
 bench: build
 	bench/inventory.sh
+
+# Fleet benchmark: N simulated agents against one server (see bench/fleet/RESULTS.md).
+N ?= 1000
+DB ?= sqlite
+bench-fleet: build
+	bench/fleet/run.sh $(N) $(DB)
 
 clean:
 	rm -rf bin

@@ -58,6 +58,7 @@ func (s *Server) sendRun(ctx context.Context, task store.Task, r store.TaskRun) 
 		RunID: strconv.FormatInt(r.ID, 10), TaskID: strconv.FormatInt(task.ID, 10),
 		Type: task.Type, Params: task.Params, Deadline: time.Now().Add(time.Hour),
 	})
+	s.sentRuns.Store(r.ID, time.Now())
 	for _, a := range agents {
 		if a.Revoked() {
 			continue
@@ -67,6 +68,10 @@ func (s *Server) sendRun(ctx context.Context, task store.Task, r store.TaskRun) 
 		}
 	}
 }
+
+// resendAfter is how long a queued run waits before a heartbeat of its
+// agent triggers sending it again.
+const resendAfter = 2 * time.Minute
 
 // onHeartbeat records the agent's health and hands it any queued runs (an
 // agent that was offline when a task was created gets it now).
@@ -97,6 +102,11 @@ func (s *Server) onHeartbeat(ctx context.Context, m *nats.Msg) {
 	}
 	for _, r := range queued {
 		if running[strconv.FormatInt(r.ID, 10)] {
+			continue
+		}
+		// A run sent moments ago is most likely done and waiting in the
+		// ingest queue; re-send only runs whose message may have been lost.
+		if at, ok := s.sentRuns.Load(r.ID); ok && time.Since(at.(time.Time)) < resendAfter {
 			continue
 		}
 		task, err := s.Store.Task(ctx, r.TaskID)

@@ -170,6 +170,9 @@ func (s *Server) taskStatus(ctx context.Context, hostID int64, rm proto.ResultMe
 		if err := s.Store.SetRunStatus(ctx, runID, to, rm.Error); err != nil && !errors.Is(err, store.ErrBadTransition) {
 			s.log.Warn("task status", "run", runID, "err", err)
 		}
+		if to.Final() {
+			s.sentRuns.Delete(runID)
+		}
 	}
 }
 

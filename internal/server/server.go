@@ -72,6 +72,7 @@ type Server struct {
 	callout *transport.CalloutService
 
 	agentHosts sync.Map // agent id (credential) → host id, cache for ingest
+	sentRuns   sync.Map // run id → time.Time it was last sent to an agent
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
 }
