@@ -76,13 +76,14 @@ TCK=$(getconf CLK_TCK)
 cpu_ticks() {
   local t=0 p
   for p in "$@"; do
-    [ -r "/proc/$p/stat" ] || continue
+    # An empty pid would read /proc//stat, i.e. the machine-wide /proc/stat.
+    [ -n "$p" ] && [ -r "/proc/$p/stat" ] || continue
     t=$((t + $(awk '{sub(/^.*\) /, ""); print $12 + $13 + $14 + $15}' "/proc/$p/stat")))
   done
   echo $t
 }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
-rss_kb() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/status" ] && t=$((t + $(status_kb "$p" VmRSS))); done; echo $t; }
+rss_kb() { local t=0 p; for p in "$@"; do [ -n "$p" ] && [ -r "/proc/$p/status" ] && t=$((t + $(status_kb "$p" VmRSS))); done; echo $t; }
 mib() { echo $(($1 / 1024)); }
 pg_pids() { [ "$DB" = postgres ] && pgrep -x postgres || true; }
 # sys_busy: busy and total jiffies of the whole machine (/proc/stat).
