@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -48,8 +50,34 @@ func (s *Server) ingest(ctx context.Context, msgs []jetstream.Msg) {
 	var batch []store.Message
 	var batchMsgs, statusMsgs []jetstream.Msg
 	var statuses []taskStatus
-	for _, m := range msgs {
-		sm, st, ok := s.decode(ctx, m)
+	// Decoding (JSON of whole inventories) is the CPU-heavy part: do it in
+	// parallel, then apply in the order the messages came, which keeps each
+	// agent's results in the order it sent them.
+	type decoded struct {
+		sm  *store.Message
+		st  *taskStatus
+		err error
+	}
+	out := make([]decoded, len(msgs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				sm, st, err := s.decode(ctx, msgs[i])
+				out[i] = decoded{sm, st, err}
+			}
+		}()
+	}
+	for i := range msgs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, m := range msgs {
+		sm, st, ok := out[i].sm, out[i].st, out[i].err
 		switch {
 		case errors.Is(ok, errRetry):
 			m.NakWithDelay(5 * time.Second) // the store was unavailable (or we are stopping): keep it
