@@ -43,7 +43,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	maxDepth := fs.Int("max-depth", 0, "directory depth limit for file walks (0: default 48)")
 	noProgress := fs.Bool("no-progress", false, "do not draw the progress line on a terminal")
 	failOn := fs.String("fail-on", "", "exit with status 3 when a finding has at least this severity (info, low, medium, high, critical)")
-	memLimit := fs.Int("memory-limit-mb", 48, "soft memory limit for the Go runtime in MiB (0: none); keeps the scan light on busy hosts")
+	memLimit := fs.Int("memory-limit-mb", 36, "soft memory limit for the Go runtime in MiB (0: none); keeps the scan light on busy hosts")
 	list := fs.Bool("list-collectors", false, "list the collectors and exit")
 	var excludes, only, show listFlag
 	fs.Var(&excludes, "exclude", "path or glob (in the scanned root) not to walk; repeatable")
