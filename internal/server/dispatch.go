@@ -73,6 +73,9 @@ func (s *Server) sendRun(ctx context.Context, task store.Task, r store.TaskRun) 
 // agent triggers sending it again.
 const resendAfter = 2 * time.Minute
 
+// heartbeatGap is the agents' heartbeat interval (agent.Options default).
+const heartbeatGap = 30 * time.Second
+
 // onHeartbeat records the agent's health and hands it any queued runs (an
 // agent that was offline when a task was created gets it now).
 func (s *Server) onHeartbeat(ctx context.Context, m *nats.Msg) {
@@ -92,6 +95,10 @@ func (s *Server) onHeartbeat(ctx context.Context, m *nats.Msg) {
 	if err := s.Store.RecordHeartbeat(ctx, a.ID, store.Heartbeat{Version: hb.Version, CPUPercent: hb.CPUPercent, RSSBytes: int64(hb.RSSBytes)}); err != nil {
 		return
 	}
+	// The first heartbeat after a (re)connect: tasks sent while the agent
+	// was away or not yet subscribed never reached it.
+	prev, seen := s.lastHeartbeat.Swap(agentID, time.Now())
+	fresh := !seen || time.Since(prev.(time.Time)) > 3*heartbeatGap
 	running := map[string]bool{}
 	for _, id := range hb.Running {
 		running[id] = true
@@ -104,9 +111,10 @@ func (s *Server) onHeartbeat(ctx context.Context, m *nats.Msg) {
 		if running[strconv.FormatInt(r.ID, 10)] {
 			continue
 		}
-		// A run sent moments ago is most likely done and waiting in the
-		// ingest queue; re-send only runs whose message may have been lost.
-		if at, ok := s.sentRuns.Load(r.ID); ok && time.Since(at.(time.Time)) < resendAfter {
+		// A run sent moments ago to a connected agent is most likely done
+		// and waiting in the ingest queue; re-send it only when it may have
+		// been lost: the agent (re)connected since, or it is old.
+		if at, ok := s.sentRuns.Load(r.ID); ok && !fresh && time.Since(at.(time.Time)) < resendAfter {
 			continue
 		}
 		task, err := s.Store.Task(ctx, r.TaskID)

@@ -73,8 +73,10 @@ type Server struct {
 
 	agentHosts sync.Map // agent id (credential) → host id, cache for ingest
 	sentRuns   sync.Map // run id → time.Time it was last sent to an agent
-	cancel     context.CancelFunc
-	wg         sync.WaitGroup
+	// lastHeartbeat: agent id → time.Time of its last heartbeat here.
+	lastHeartbeat sync.Map
+	cancel        context.CancelFunc
+	wg            sync.WaitGroup
 }
 
 // Start opens everything and begins serving. Close stops it.

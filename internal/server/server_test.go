@@ -253,3 +253,31 @@ func TestRestartMidIngest(t *testing.T) {
 		t.Fatalf("stored %d findings, want exactly %d", len(fs), n)
 	}
 }
+
+// TestTaskReachesLateAgent: a task dispatched before the agent listened is
+// sent again on the agent's first heartbeat, at once.
+func TestTaskReachesLateAgent(t *testing.T) {
+	s := startServer(t)
+	ctx := context.Background()
+	creds, _, nc := enrollAgent(t, s, newEnrollToken(t, s, 1), "m5")
+	task, err := s.Store.CreateTask(ctx, store.NewTask{Type: "inventory", Target: store.Target{All: true}, CreatedBy: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DispatchTask(ctx, task.ID); err != nil { // nobody subscribed yet: lost
+		t.Fatal(err)
+	}
+	got := make(chan struct{}, 1)
+	if _, err := nc.Subscribe(transport.TaskSubject(creds.AgentID), func(*nats.Msg) { got <- struct{}{} }); err != nil {
+		t.Fatal(err)
+	}
+	hb, _ := json.Marshal(proto.Heartbeat{AgentID: creds.AgentID, Time: time.Now()})
+	if err := nc.Publish(transport.HeartbeatSubject(creds.AgentID), hb); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the queued run was not re-sent on the agent's first heartbeat")
+	}
+}
