@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/ward-sec/ward/internal/enroll"
 	"github.com/ward-sec/ward/internal/pki"
@@ -55,6 +56,10 @@ func (e enrollStore) RegisterAgent(ctx context.Context, facts enroll.HostFacts, 
 type revocations struct{ st *store.Store }
 
 func (r revocations) Revoked(agentID string) bool {
-	a, err := r.st.AgentByCredential(context.Background(), agentID)
+	// NATS calls this while a client connects: a stalled database must
+	// refuse the agent (it retries), not hang the connection handshake.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	a, err := r.st.AgentByCredential(ctx, agentID)
 	return err != nil || a.Revoked()
 }
