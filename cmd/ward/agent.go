@@ -165,6 +165,7 @@ func runAgentDaemon(ctx context.Context, dir string, interval time.Duration, log
 			return json.Marshal(store.Diff(base, next))
 		}),
 		Limits: limits.Defaults(), InventoryInterval: interval, Logger: log,
+		Runners: agentRunners(),
 	})
 	if err != nil {
 		return err

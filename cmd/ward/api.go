@@ -22,7 +22,8 @@ func apiHandler(s *server.Server) (http.Handler, error) {
 				_ = s.SendQueued(ctx, taskID)
 			}()
 		},
-		OnRevoke: s.CutOff,
-		Log:      s.Logger(),
+		OnRevoke:  s.CutOff,
+		TaskTypes: serverTaskTypes(),
+		Log:       s.Logger(),
 	}), nil
 }

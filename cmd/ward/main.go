@@ -60,8 +60,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "ward", version())
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
+		if u := capabilityUsage(); u != "" {
+			fmt.Fprint(stdout, "\nDetection commands:\n"+u)
+		}
 		fmt.Fprint(stdout, "\nAdmin commands (against a ward server's API):\n"+cli.Usage())
 	default:
+		if cmd, ok := capabilityCommand(args[0]); ok {
+			err = cmd.Run(ctx, args[1:], stdout, stderr)
+			break
+		}
 		if cli.IsCommand(args[0]) {
 			return cli.Run(ctx, args, stdout, stderr)
 		}

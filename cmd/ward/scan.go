@@ -48,6 +48,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var excludes, only, show listFlag
 	fs.Var(&excludes, "exclude", "path or glob (in the scanned root) not to walk; repeatable")
 	fs.Var(&only, "collectors", "run only these collectors or classes (e.g. os,accounts or os/dpkg); see --list-collectors")
+	detectors := scanSwitches(fs)
 	fs.Var(&show, "show", "asset classes to list in full in the table ("+strings.Join(report.Classes(), ", ")+", all)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -93,7 +94,11 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		debug.SetMemoryLimit(int64(*memLimit) << 20)
 	}
 
-	opts := scan.Options{Root: *root, Excludes: excludes, MaxDepth: *maxDepth, Collectors: collectors, Only: only}
+	ds, err := detectors()
+	if err != nil {
+		return &exitError{code: 2, msg: "scan: " + err.Error()}
+	}
+	opts := scan.Options{Root: *root, Excludes: excludes, MaxDepth: *maxDepth, Collectors: collectors, Only: only, Detectors: ds}
 	var progress *report.Progress
 	if f, ok := stderr.(*os.File); ok && !*noProgress && term.IsTerminal(int(f.Fd())) {
 		sel, err := scan.Select(collectors, only)

@@ -70,6 +70,8 @@ type Options struct {
 	// Now is the clock for message times; default time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Runners run the task types beyond "inventory", by type name.
+	Runners map[string]TaskRunner
 }
 
 // Agent is the daemon. Create it with New and start it with Run (once).

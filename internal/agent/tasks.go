@@ -113,6 +113,10 @@ func (a *Agent) runTask(ctx context.Context, t TaskMessage) {
 	case TaskInventory:
 		run = a.inventory
 	default:
+		if r, ok := a.opts.Runners[t.Type]; ok {
+			run = a.runner(r)
+			break
+		}
 		a.report(t, StatusFailed, fmt.Sprintf("unknown task type %q", t.Type))
 		return
 	}

@@ -112,7 +112,7 @@ func (s *server) routes() []route {
 		admin               = store.RoleAdmin
 	)
 	p := func(path string) string { return Prefix + path }
-	return []route{
+	rs := []route{
 		{"GET", "/healthz", public, s.healthz},
 		{"GET", p("/openapi.json"), public, s.openAPI},
 		{"GET", p("/whoami"), viewer, s.whoami},
@@ -151,7 +151,16 @@ func (s *server) routes() []route {
 
 		{"GET", p("/audit"), admin, s.listAudit},
 	}
+	for _, set := range routeSets {
+		rs = append(rs, set(s)...)
+	}
+	return rs
 }
+
+// routeSets add the routes of a capability (vuln, baseline, weakpass,
+// malware), each registered from its own file's init with its paths in
+// openapi/<capability>.json.
+var routeSets []func(s *server) []route
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()

@@ -40,8 +40,19 @@ var groups map[string]*group
 // groupOrder is the order of the usage text.
 var groupOrder = []string{"whoami", "hosts", "host", "agents", "tasks", "findings", "query", "audit", "enroll-token", "token", "users"}
 
+// addGroup registers a capability's command group (vuln, weakpass,
+// baseline, malware...) from its own file's init; it is listed after the
+// core commands.
+func addGroup(name string, g *group) {
+	if groups == nil {
+		groups = map[string]*group{}
+	}
+	groups[name] = g
+	groupOrder = append(groupOrder, name)
+}
+
 func init() {
-	groups = map[string]*group{
+	core := map[string]*group{
 		"whoami":       {summary: "show the user and role of the API token", run: runWhoami},
 		"hosts":        {summary: "list hosts [--label k=v] [--os ID] [--online|--offline]", run: runHosts},
 		"host":         {summary: "show ID|HOSTNAME [--inventory]: one host, its agents, findings, inventory", sub: map[string]runFunc{"show": runHostShow}, subs: []string{"show"}},
@@ -54,6 +65,10 @@ func init() {
 		"token":        {summary: "create|list|revoke: API tokens (admin)", sub: map[string]runFunc{"create": runTokenCreate, "list": runTokenList, "revoke": runTokenRevoke}, subs: []string{"create", "list", "revoke"}},
 		"users":        {summary: "create|list|disable: API users (admin)", sub: map[string]runFunc{"create": runUserCreate, "list": runUserList, "disable": runUserDisable}, subs: []string{"create", "list", "disable"}},
 	}
+	if groups == nil {
+		groups = map[string]*group{}
+	}
+	maps.Copy(groups, core)
 }
 
 // IsCommand reports whether name is one of this package's commands, for

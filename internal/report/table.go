@@ -50,6 +50,8 @@ func writeTable(w io.Writer, res *model.ScanResult, opts Options) error {
 		table(ew, []string{"SEVERITY", "TITLE", "EVIDENCE"}, rows)
 	}
 
+	writeDetections(ew, res.Detections)
+
 	var bad []model.CollectorRun
 	for _, r := range inv.Collectors {
 		if r.Status != "ok" {
@@ -196,4 +198,20 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	n, err := e.w.Write(p)
 	e.err = err
 	return n, err
+}
+
+// writeDetections prints each detector's status and summary lines.
+func writeDetections(w io.Writer, runs []model.Detection) {
+	for _, d := range runs {
+		fmt.Fprintf(w, "\n%s (%s, %d ms)\n", strings.ToUpper(d.Detector), d.Status, d.DurationMS)
+		if d.Error != "" {
+			fmt.Fprintf(w, "  error: %s\n", sanitize(d.Error))
+		}
+		for _, line := range d.Summary {
+			fmt.Fprintf(w, "  %s\n", sanitize(line))
+		}
+		if n := len(d.Warnings); n > 0 {
+			fmt.Fprintf(w, "  %d warnings; first: %s %s\n", n, sanitize(d.Warnings[0].Path), clip(d.Warnings[0].Message, 90))
+		}
+	}
 }

@@ -6,6 +6,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"strings"
 
@@ -27,6 +28,11 @@ type Options struct {
 	Progress inventory.Progress
 	// ProcRoot overrides /proc (tests).
 	ProcRoot string
+	// Detectors run after the inventory, in order (none: inventory and
+	// posture findings only).
+	Detectors []Detector
+	// Log receives detectors' diagnostics (default: discarded).
+	Log *slog.Logger
 }
 
 // Version of this build, from the module's build info.
@@ -91,9 +97,23 @@ func Run(ctx context.Context, opts Options) (*model.ScanResult, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return &model.ScanResult{
+	res := &model.ScanResult{
 		Tool:      model.ToolInfo{Name: "ward", Version: Version()},
 		Inventory: inv,
 		Findings:  posture.Evaluate(inv),
-	}, nil
+	}
+	if len(opts.Detectors) > 0 {
+		log := opts.Log
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		denv := &DetectEnv{FS: fsys, Root: root, Live: env.Live, ProcRoot: env.ProcRoot, Inventory: inv, Log: log}
+		found, runs := runDetectors(ctx, denv, opts.Detectors)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		res.Findings = append(res.Findings, found...)
+		res.Detections = runs
+	}
+	return res, nil
 }

@@ -100,11 +100,18 @@ func (s *Server) ingest(ctx context.Context, msgs []jetstream.Msg) {
 			}
 			return
 		}
+		var applied []store.Message
 		for i, m := range batchMsgs {
 			if i < len(results) && results[i].Outcome == store.Rejected {
 				s.log.Warn("result rejected", "msg", batch[i].ID, "err", results[i].Err)
 			}
+			if i < len(results) && results[i].Outcome == store.Applied {
+				applied = append(applied, batch[i])
+			}
 			m.Ack()
+		}
+		if s.cfg.OnApplied != nil && len(applied) > 0 {
+			s.cfg.OnApplied(ctx, applied)
 		}
 	}
 	// Task status last: a run reads "done" only once the results the agent
@@ -175,6 +182,10 @@ func (s *Server) decode(ctx context.Context, m jetstream.Msg) (*store.Message, *
 	case proto.KindTaskStatus:
 		return nil, &taskStatus{hostID, rm}, nil
 	default:
+		if store.HasDataKind(kind) && len(rm.Data) > 0 {
+			sm.DataKind, sm.Data = kind, rm.Data
+			break
+		}
 		s.log.Warn("unknown result kind", "agent", agentID, "kind", kind)
 		return nil, nil, errDrop
 	}

@@ -43,6 +43,11 @@ type Config struct {
 	Logger    *slog.Logger
 	// APIHandler, when set, serves /api/v1/ (everything but enrollment).
 	APIHandler func(s *Server) (http.Handler, error)
+	// OnApplied, when set, is called after each ingest commit with the
+	// results that were applied (e.g. to match new inventories against
+	// the advisory database). It runs on the ingest loop: hand slow work
+	// to a goroutine.
+	OnApplied func(ctx context.Context, applied []store.Message)
 
 	// NATSURL, when set, is the operator's NATS cluster (comma-separated
 	// URLs) instead of the embedded server. The cluster must carry

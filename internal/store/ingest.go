@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -26,7 +27,30 @@ type Message struct {
 
 	Scope    string // "posture", "vuln"...
 	Findings []model.Finding
+
+	// DataKind and Data carry a capability's own result (e.g. every
+	// baseline check result), applied by the handler registered for
+	// DataKind with RegisterDataKind.
+	DataKind string
+	Data     json.RawMessage
 }
+
+// DataHandler applies one capability result of a host inside the ingest
+// transaction. An error wrapping ErrBadData rejects the message; any other
+// fails (and retries) the batch.
+type DataHandler func(ctx context.Context, tx db, hostID int64, data json.RawMessage, now time.Time) error
+
+// ErrBadData marks a capability result that can never be applied.
+var ErrBadData = errors.New("bad result data")
+
+var dataHandlers = map[string]DataHandler{}
+
+// RegisterDataKind registers the handler of a result kind; store files of
+// the capabilities call it from init.
+func RegisterDataKind(kind string, h DataHandler) { dataHandlers[kind] = h }
+
+// HasDataKind reports whether a handler is registered for kind.
+func HasDataKind(kind string) bool { _, ok := dataHandlers[kind]; return ok }
 
 func (m *Message) kind() (string, error) {
 	n := 0
@@ -40,11 +64,17 @@ func (m *Message) kind() (string, error) {
 	if m.Scope != "" {
 		n, kind = n+1, "findings:"+m.Scope
 	}
+	if m.DataKind != "" {
+		n, kind = n+1, "data:"+m.DataKind
+		if !HasDataKind(m.DataKind) {
+			return "", fmt.Errorf("unknown result kind %q", m.DataKind)
+		}
+	}
 	switch {
 	case m.ID == "":
 		return "", errors.New("message without id")
 	case n != 1:
-		return "", errors.New("message must carry exactly one of an inventory, a delta or a findings scope")
+		return "", errors.New("message must carry exactly one of an inventory, a delta, a findings scope or capability data")
 	case len(m.ID) > maxKeyLen || len(m.Scope) > maxKeyLen:
 		return "", fmt.Errorf("message id or scope longer than %d bytes", maxKeyLen)
 	}
@@ -274,6 +304,19 @@ func (s *Store) ingest(ctx context.Context, tx db, msgs []Message) ([]MessageRes
 			}
 			group.add(hs, rows)
 			res[i].Outcome = Applied
+			continue
+		}
+		if m.DataKind != "" {
+			err := dataHandlers[m.DataKind](ctx, tx, m.HostID, m.Data, now)
+			switch {
+			case errors.Is(err, ErrBadData):
+				reject(i, err)
+				unclaim = append(unclaim, m.ID)
+			case err != nil:
+				return nil, fmt.Errorf("host %d: %s result: %w", m.HostID, m.DataKind, err)
+			default:
+				res[i].Outcome = Applied
+			}
 			continue
 		}
 		h := hosts[m.HostID]

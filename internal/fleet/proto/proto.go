@@ -67,6 +67,10 @@ type ResultMessage struct {
 	Findings []model.Finding `json:"findings,omitempty"`
 	Scope    string          `json:"scope,omitempty"`
 
+	// Data is the payload of capability-specific kinds (e.g. every
+	// baseline check result), as that capability's JSON.
+	Data json.RawMessage `json:"data,omitempty"`
+
 	// Status and Error report a task run (Kind task-status).
 	Status string `json:"status,omitempty"`
 	Error  string `json:"error,omitempty"`
