@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/ward-sec/ward/internal/api/wire"
 )
@@ -187,5 +188,29 @@ func TestOpenAPIServed(t *testing.T) {
 	body := e.call(t, "GET", "/api/v1/openapi.json", "", nil, 200, nil)
 	if string(body) != string(openAPIDocument) {
 		t.Fatal("served document differs from the embedded one")
+	}
+}
+
+// Capability fragments merge into the document; a path defined twice is
+// an error naming the fragment.
+func TestMergeOpenAPIFragments(t *testing.T) {
+	base := []byte(`{"openapi":"3.0.3","paths":{"/a":{}},"components":{"schemas":{"A":{}}}}`)
+	frags := fstest.MapFS{
+		"openapi/x.json": {Data: []byte(`{"paths":{"/x":{"get":{}}},"components":{"schemas":{"X":{}}}}`)},
+	}
+	b, err := mergeOpenAPI(base, frags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]any
+		Comps struct{ Schemas map[string]any } `json:"components"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil || doc.Paths["/x"] == nil || doc.Paths["/a"] == nil || doc.Comps.Schemas["X"] == nil {
+		t.Fatalf("merged %s (%v)", b, err)
+	}
+	frags["openapi/y.json"] = &fstest.MapFile{Data: []byte(`{"paths":{"/a":{}}}`)}
+	if _, err := mergeOpenAPI(base, frags); err == nil || !strings.Contains(err.Error(), "y.json") {
+		t.Fatalf("duplicate path: %v", err)
 	}
 }
