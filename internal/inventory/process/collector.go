@@ -173,6 +173,11 @@ func (c *Collector) readProcess(r *run, pid int) (model.Process, bool) {
 	if p.Exe != "" {
 		p.ExeSHA256 = c.exeDigest(r, dir, p.Exe, p.ExeDeleted)
 	}
+	// Inside a container, paths name the container's files, which the
+	// host's packages do not own: its image is scanned on its own.
+	if p.ContainerID == "" {
+		p.Files = r.processFiles(dir, p.Exe, p.ExeDeleted)
+	}
 	return p, true
 }
 
