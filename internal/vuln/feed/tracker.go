@@ -34,10 +34,10 @@ type trackerRelease struct {
 }
 
 type trackerCVE struct {
-	Description string                    `json:"description"`
-	Scope       string                    `json:"scope"`
-	DebianBug   json.Number               `json:"debianbug"`
-	Releases    trackerReleases           `json:"releases"`
+	Description string          `json:"description"`
+	Scope       string          `json:"scope"`
+	DebianBug   json.Number     `json:"debianbug"`
+	Releases    trackerReleases `json:"releases"`
 }
 
 // trackerReleases accepts the empty array the dump has for packages with
