@@ -174,6 +174,30 @@ func (e *entry) rawCheck(raw string, v semantic.Version) verdict {
 	return verdict{}
 }
 
+// fixedAtOrBelow: the entry is a fix (not a tracker "no fix" status)
+// released at or below v.
+func (e *entry) fixedAtOrBelow(v semantic.Version) bool {
+	if e.af.Status != "" && e.af.Status != advisory.StatusFixed {
+		return false
+	}
+	for _, evs := range e.ranges {
+		for _, ev := range evs {
+			if ev.kind == "fixed" && ev.v != nil && cmp(v, ev.v) >= 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isOSEcosystem(eco string) bool {
+	switch advisory.Base(eco) {
+	case "Debian", "Ubuntu", "Alpine", "Red Hat", "Rocky Linux", "AlmaLinux":
+		return true
+	}
+	return false
+}
+
 func (e *entry) firstFixAbove(v semantic.Version) string {
 	for _, evs := range e.ranges {
 		for _, ev := range evs {
@@ -421,7 +445,9 @@ func (m *Matcher) MatchPackages(t Target, pkgs []model.Package) []Match {
 	var out []Match
 	for _, u := range units(t, pkgs) {
 		var hits []hit
-		var negative []*entry
+		notAffected := map[string]bool{}
+		hitAdv := map[string]bool{}
+		var resolved []*advisory.Advisory
 		for _, k := range u.keys {
 			es := m.index[k]
 			if len(es) == 0 {
@@ -434,19 +460,34 @@ func (m *Matcher) MatchPackages(t Target, pkgs []model.Package) []Match {
 			for i := range es {
 				e := &es[i]
 				if e.af.Status == advisory.StatusNotAffected {
-					negative = append(negative, e)
+					for _, id := range e.adv.IDs() {
+						notAffected[id] = true
+					}
 					continue
 				}
 				vd := e.check(u.version, v)
 				if vd.affected {
 					hits = append(hits, hit{e, vd})
+					hitAdv[e.adv.Key()] = true
+				} else if isOSEcosystem(k.Ecosystem) && e.fixedAtOrBelow(v) {
+					resolved = append(resolved, e.adv)
 				}
 			}
 		}
 		if len(hits) == 0 {
 			continue
 		}
-		out = append(out, group(u, hits, negative)...)
+		// A distribution advisory (DSA, a tracker line) that fixed this
+		// package at or below the installed version settles the bug for it,
+		// even if an older tracker record still says unfixed.
+		for _, a := range resolved {
+			if !hitAdv[a.Key()] {
+				for _, id := range a.IDs() {
+					notAffected[id] = true
+				}
+			}
+		}
+		out = append(out, group(u, hits, notAffected)...)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -468,7 +509,7 @@ func (m *Matcher) MatchPackages(t Target, pkgs []model.Package) []Match {
 // advisories share an id are the same bug (GHSA and its PYSEC twin, the
 // tracker's CVE and the DSA that fixed it). A tracker "not-affected" for
 // one of the bug's ids on this release drops it.
-func group(u unit, hits []hit, negative []*entry) []Match {
+func group(u unit, hits []hit, notAffected map[string]bool) []Match {
 	parent := make([]int, len(hits))
 	for i := range parent {
 		parent[i] = i
@@ -488,12 +529,6 @@ func group(u unit, hits []hit, negative []*entry) []Match {
 			} else {
 				owner[id] = i
 			}
-		}
-	}
-	notAffected := map[string]bool{}
-	for _, e := range negative {
-		for _, id := range e.adv.IDs() {
-			notAffected[id] = true
 		}
 	}
 	groups := map[int][]hit{}
