@@ -424,13 +424,13 @@ func softwareFilters(keys map[advisory.PackageKey]bool) ([]store.SoftwareFilter,
 
 // Package is one vulnerable package of an affected host.
 type Package struct {
-	Name      string `json:"name"`
-	Version   string `json:"version"`
-	Location  string `json:"location,omitempty"`
-	Fixed     string `json:"fixed,omitempty"`
-	Status    string `json:"status,omitempty"`
-	FindingID string `json:"finding_id"`
-	Title     string `json:"title"`
+	Name      string         `json:"name"`
+	Version   string         `json:"version"`
+	Location  string         `json:"location,omitempty"`
+	Fixed     string         `json:"fixed,omitempty"`
+	Status    string         `json:"status,omitempty"`
+	FindingID string         `json:"finding_id"`
+	Title     string         `json:"title"`
 	Severity  model.Severity `json:"severity"`
 	// Restart lists the services and programs to restart after patching.
 	Restart []string `json:"restart,omitempty"`

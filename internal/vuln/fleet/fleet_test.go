@@ -257,4 +257,3 @@ func mapsEqual(a, b map[string][]string) bool {
 	}
 	return true
 }
-
