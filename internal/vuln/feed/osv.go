@@ -183,13 +183,22 @@ func matchable(eco string) bool {
 	return false
 }
 
+// checkVersion rejects versions the ecosystem's order cannot place: the
+// semantic parsers are lenient (they order anything), so Debian-style
+// versions get deb-version(7)'s syntax check here and every version must be
+// one printable token.
 func checkVersion(v, eco string) error {
-	ver, err := semantic.Parse(v, eco)
-	if err != nil {
-		return err
+	for _, r := range v {
+		if r <= ' ' || r == 0x7f {
+			return errors.New("not a single printable token")
+		}
 	}
-	_ = ver
-	return nil
+	switch advisory.Base(eco) {
+	case "Debian", "Ubuntu":
+		return checkDebVersion(v)
+	}
+	_, err := semantic.Parse(v, eco)
+	return err
 }
 
 func parseTime(s string) (time.Time, error) {

@@ -179,9 +179,46 @@ func fixedRange(v string) []advisory.Range {
 	return []advisory.Range{{Type: "ECOSYSTEM", Events: []advisory.Event{{Introduced: "0"}, {Fixed: v}}}}
 }
 
+// checkDebVersion applies deb-version(7): [epoch:]upstream[-revision],
+// epoch digits, upstream starting with a digit and made of
+// alphanumerics and . + ~ - :, revision of alphanumerics and . + ~.
 func checkDebVersion(v string) error {
+	if v == "" {
+		return errors.New("empty version")
+	}
+	upstream := v
+	if i := strings.IndexByte(v, ':'); i >= 0 {
+		epoch := v[:i]
+		if epoch == "" || strings.Trim(epoch, "0123456789") != "" {
+			return errors.New("epoch is not a number")
+		}
+		upstream = v[i+1:]
+	}
+	revision := ""
+	if i := strings.LastIndexByte(upstream, '-'); i >= 0 {
+		upstream, revision = upstream[:i], upstream[i+1:]
+		if revision == "" || !allIn(revision, ".+~") {
+			return errors.New("bad revision")
+		}
+	}
+	if upstream == "" || upstream[0] < '0' || upstream[0] > '9' {
+		return errors.New("upstream version does not start with a digit")
+	}
+	if !allIn(upstream, ".+~-:") {
+		return errors.New("bad character in upstream version")
+	}
 	_, err := semantic.Parse(v, "Debian")
 	return err
+}
+
+func allIn(s, extra string) bool {
+	for _, r := range s {
+		if (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || strings.ContainsRune(extra, r) {
+			continue
+		}
+		return false
+	}
+	return true
 }
 
 // finishTracker rates the advisory by its most severe package urgency and
