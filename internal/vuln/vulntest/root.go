@@ -1,39 +1,64 @@
-package vuln
+// Package vulntest builds the labelled fixture root the vulnerability
+// tests and the benchmark scan: the static tree in internal/vuln/testdata/
+// root (a Debian 12 dpkg status, Python site-packages, node_modules), jars
+// written here (a Spring Boot jar with log4j-core 2.14.1 two levels deep)
+// and a Go binary compiled from testdata/goapp-xnet (golang.org/x/net
+// v0.7.0, vendored, so the build is offline).
+package vulntest
 
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"testing"
+	"sort"
 )
 
-// buildRoot assembles the labelled fixture root: the static tree in
-// testdata/root (Debian 12 dpkg status, Python site-packages, node_modules)
-// plus jars written here and a Go binary compiled from testdata/goapp-xnet.
-func buildRoot(t *testing.T) string {
-	t.Helper()
-	root := t.TempDir()
-	copyTree(t, filepath.Join("testdata", "root"), root)
+// Testdata is internal/vuln/testdata.
+func Testdata() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "testdata")
+}
 
-	log4j := jar(t, nil, pom("org.apache.logging.log4j", "log4j-core", "2.14.1"))
+// ErrNoGo means the go toolchain needed for the Go binary is missing.
+var ErrNoGo = errors.New("no go toolchain to build the Go binary fixture")
+
+// Build writes the fixture root into the empty directory root.
+func Build(root string) error {
+	b := &builder{}
+	b.copyTree(filepath.Join(Testdata(), "root"), root)
+
+	log4j := jar(b, nil, pom("org.apache.logging.log4j", "log4j-core", "2.14.1"))
 	// Two levels deep: app.jar!/BOOT-INF/lib/plugins.jar!/lib/log4j-core-2.14.1.jar
-	plugins := jar(t, nil, map[string][]byte{"lib/log4j-core-2.14.1.jar": log4j})
-	app := jar(t, map[string]string{"Spring-Boot-Version": "2.6.1", "Start-Class": "com.example.shop.ShopApplication", "Main-Class": "org.springframework.boot.loader.JarLauncher"},
+	plugins := jar(b, nil, map[string][]byte{"lib/log4j-core-2.14.1.jar": log4j})
+	app := jar(b, map[string]string{"Spring-Boot-Version": "2.6.1", "Start-Class": "com.example.shop.ShopApplication", "Main-Class": "org.springframework.boot.loader.JarLauncher"},
 		map[string][]byte{
 			"BOOT-INF/lib/plugins.jar":                                plugins,
-			"BOOT-INF/lib/spring-beans-5.3.17.jar":                    jar(t, nil, pom("org.springframework", "spring-beans", "5.3.17")),
-			"BOOT-INF/lib/jackson-databind-2.13.4.2.jar":              jar(t, nil, pom("com.fasterxml.jackson.core", "jackson-databind", "2.13.4.2")),
+			"BOOT-INF/lib/spring-beans-5.3.17.jar":                    jar(b, nil, pom("org.springframework", "spring-beans", "5.3.17")),
+			"BOOT-INF/lib/jackson-databind-2.13.4.2.jar":              jar(b, nil, pom("com.fasterxml.jackson.core", "jackson-databind", "2.13.4.2")),
 			"BOOT-INF/classes/com/example/shop/ShopApplication.class": []byte("\xca\xfe\xba\xbe"),
 		})
-	write(t, filepath.Join(root, "opt/shop/app.jar"), app)
-	write(t, filepath.Join(root, "opt/legacy/lib/commons-text-1.9.jar"), jar(t, nil, pom("org.apache.commons", "commons-text", "1.9")))
-	write(t, filepath.Join(root, "opt/legacy/lib/log4j-core-2.17.1.jar"), jar(t, nil, pom("org.apache.logging.log4j", "log4j-core", "2.17.1")))
-	buildGo(t, filepath.Join(root, "usr/local/bin/htmlcheck"))
-	return root
+	write(b, filepath.Join(root, "opt/shop/app.jar"), app)
+	write(b, filepath.Join(root, "opt/legacy/lib/commons-text-1.9.jar"), jar(b, nil, pom("org.apache.commons", "commons-text", "1.9")))
+	write(b, filepath.Join(root, "opt/legacy/lib/log4j-core-2.17.1.jar"), jar(b, nil, pom("org.apache.logging.log4j", "log4j-core", "2.17.1")))
+	if b.err != nil {
+		return b.err
+	}
+	return buildGo(filepath.Join(root, "usr/local/bin/htmlcheck"))
+}
+
+// builder keeps the first error so the steps read straight.
+type builder struct{ err error }
+
+func (b *builder) Fatal(args ...any) {
+	if b.err == nil {
+		b.err = fmt.Errorf("%v", args...)
+	}
 }
 
 func pom(group, artifact, version string) map[string][]byte {
@@ -45,8 +70,7 @@ func pom(group, artifact, version string) map[string][]byte {
 
 // jar writes a zip with a manifest (if attrs) and entries; nested jars are
 // stored uncompressed as Spring Boot requires.
-func jar(t *testing.T, attrs map[string]string, entries map[string][]byte) []byte {
-	t.Helper()
+func jar(t *builder, attrs map[string]string, entries map[string][]byte) []byte {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	if attrs != nil {
@@ -62,7 +86,7 @@ func jar(t *testing.T, attrs map[string]string, entries map[string][]byte) []byt
 	for n := range entries {
 		names = append(names, n)
 	}
-	sortStrings(names)
+	sort.Strings(names)
 	for _, n := range names {
 		method := zip.Deflate
 		if filepath.Ext(n) == ".jar" {
@@ -82,16 +106,7 @@ func jar(t *testing.T, attrs map[string]string, entries map[string][]byte) []byt
 	return buf.Bytes()
 }
 
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-}
-
-func write(t *testing.T, path string, data []byte) {
-	t.Helper()
+func write(t *builder, path string, data []byte) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -102,28 +117,27 @@ func write(t *testing.T, path string, data []byte) {
 
 // buildGo compiles testdata/goapp-xnet (golang.org/x/net v0.7.0, vendored:
 // no network, no module cache needed).
-func buildGo(t *testing.T, out string) {
-	t.Helper()
+func buildGo(out string) error {
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
 		if _, err := os.Stat(gobin); err != nil {
-			t.Skip("no go toolchain to build the Go binary fixture")
+			return ErrNoGo
 		}
 	}
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	cmd := exec.Command(gobin, "build", "-trimpath", "-buildvcs=false", "-o", out, ".")
-	cmd.Dir = filepath.Join("testdata", "goapp-xnet")
+	cmd.Dir = filepath.Join(Testdata(), "goapp-xnet")
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=vendor", "GOWORK=off", "GOTOOLCHAIN=local", "CGO_ENABLED=0", "GOOS=linux", "GOPROXY=off")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build testdata/goapp-xnet: %v\n%s", err, b)
+		return fmt.Errorf("go build testdata/goapp-xnet: %v\n%s", err, b)
 	}
+	return nil
 }
 
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
+func (b *builder) copyTree(src, dst string) {
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -140,6 +154,6 @@ func copyTree(t *testing.T, src, dst string) {
 		return os.WriteFile(target, data, 0o644)
 	})
 	if err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
 }
