@@ -11,9 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ward-sec/ward/internal/agent"
+	"github.com/ward-sec/ward/internal/api"
 	"github.com/ward-sec/ward/internal/scan"
 	"github.com/ward-sec/ward/internal/vuln"
 	"github.com/ward-sec/ward/internal/vuln/db"
+	"github.com/ward-sec/ward/internal/vuln/zeroday"
 )
 
 // The vulnerability capability: `ward scan --vuln [--vulndb PATH]` and
@@ -32,6 +35,10 @@ func init() {
 		Commands: map[string]command{
 			"vulndb": {Usage: "update|import|info   manage the local advisory database", Run: runVulnDB},
 		},
+		// Fleet side (vulnfleet.go): server matcher, 0-day check tasks.
+		Server:    vulnServer,
+		TaskTypes: []api.TaskType{vulnCheckTaskType},
+		Runners:   map[string]agent.TaskRunner{zeroday.TaskType: runVulnCheckTask},
 	})
 }
 
