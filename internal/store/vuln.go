@@ -193,21 +193,20 @@ type UpdateStats struct {
 	Resolved int64 // open findings of the asset prefixes no longer found
 }
 
-// AssetSubset names findings of some hosts by the start of their asset
-// id ("openssl@" for every version of the openssl source package).
-type AssetSubset struct {
-	Prefix string
-	Hosts  []int64
+// Resolve says which findings an update replaces: the open findings of
+// these hosts with one of these rules (the advisories imported).
+type Resolve struct {
+	Hosts []int64
+	Rules []string
 }
 
 // UpdateFindings changes part of a scope's findings for many hosts at
 // once: every finding in found is written (new ones open, known ones
-// refreshed, resolved ones reopened), then, for each subset, the open
-// findings of scope on its hosts whose asset id starts with its prefix and
-// that were not just written are resolved. Other findings are untouched:
-// that is how new advisories about a few packages update a fleet without
+// refreshed, resolved ones reopened), then the open findings of scope that
+// res selects and that were not just written are resolved. Other findings
+// are untouched: that is how a few new advisories update a fleet without
 // rewriting every host's findings.
-func (s *Store) UpdateFindings(ctx context.Context, scope string, found map[int64][]model.Finding, subsets []AssetSubset) (UpdateStats, error) {
+func (s *Store) UpdateFindings(ctx context.Context, scope string, found map[int64][]model.Finding, res Resolve) (UpdateStats, error) {
 	var st UpdateStats
 	if strings.TrimSpace(scope) == "" {
 		return st, errors.New("update findings: empty scope")
@@ -220,6 +219,12 @@ func (s *Store) UpdateFindings(ctx context.Context, scope string, found map[int6
 		}
 		all = append(all, rows...)
 	}
+	hosts := slices.Clone(res.Hosts)
+	slices.Sort(hosts)
+	hosts = slices.Compact(hosts)
+	rules := slices.Clone(res.Rules)
+	slices.Sort(rules)
+	rules = slices.Compact(rules)
 	err := s.tx(ctx, func(tx db) error {
 		st = UpdateStats{}
 		now := s.clock()
@@ -234,24 +239,26 @@ func (s *Store) UpdateFindings(ctx context.Context, scope string, found map[int6
 			return fmt.Errorf("upsert findings: %w", err)
 		}
 		st.Upserted = int64(len(all))
-		for _, sub := range subsets {
-			hosts := slices.Clone(sub.Hosts)
-			slices.Sort(hosts)
-			hosts = slices.Compact(hosts)
+		const perRules = 200
+		for rlo := 0; rlo < len(rules); rlo += perRules {
+			rchunk := rules[rlo:min(rlo+perRules, len(rules))]
 			for lo := 0; lo < len(hosts); lo += inChunk {
 				chunk := hosts[lo:min(lo+inChunk, len(hosts))]
-				args := []any{now, scope, token, len(sub.Prefix), sub.Prefix}
+				args := []any{now, scope, token}
+				for _, r := range rchunk {
+					args = append(args, r)
+				}
 				for _, h := range chunk {
 					args = append(args, h)
 				}
-				res, err := tx.exec(ctx, `
+				r, err := tx.exec(ctx, `
 					UPDATE findings SET status = 'resolved', resolved_at = ?
-					WHERE scope = ? AND status = 'open' AND seen_token <> ? AND substr(asset_id, 1, ?) = ?
+					WHERE scope = ? AND status = 'open' AND seen_token <> ? AND rule IN `+placeholders(len(rchunk))+`
 					AND host_id IN `+placeholders(len(chunk)), args...)
 				if err != nil {
 					return fmt.Errorf("resolve findings: %w", err)
 				}
-				n, _ := res.RowsAffected()
+				n, _ := r.RowsAffected()
 				st.Resolved += n
 			}
 		}

@@ -231,7 +231,7 @@ func (m *Matcher) afterImport(ctx context.Context, res *db.ImportResult) (Import
 			keys[advisory.PackageKey{Ecosystem: af.Ecosystem, Name: af.Name}] = true
 		}
 	}
-	if err := m.rematchKeys(ctx, keys, &st); err != nil {
+	if err := m.rematchKeys(ctx, keys, touched, &st); err != nil {
 		return st, err
 	}
 	// Withdrawn advisories: their packages are gone with them, so the
@@ -272,8 +272,9 @@ func (m *Matcher) afterImport(ctx context.Context, res *db.ImportResult) (Import
 }
 
 // rematchKeys re-matches, on every host holding one of the packages keys
-// name, just those packages, and updates just their findings.
-func (m *Matcher) rematchKeys(ctx context.Context, keys map[advisory.PackageKey]bool, st *ImportStats) error {
+// name, just those packages, and updates the findings of the touched
+// advisories (new ones written, ones that no longer apply resolved).
+func (m *Matcher) rematchKeys(ctx context.Context, keys map[advisory.PackageKey]bool, touched []*advisory.Advisory, st *ImportStats) error {
 	if len(keys) == 0 {
 		return nil
 	}
@@ -283,27 +284,27 @@ func (m *Matcher) rematchKeys(ctx context.Context, keys map[advisory.PackageKey]
 		return err
 	}
 	// Keep each host's packages of its own ecosystems, and every key the
-	// packages look up (an rpm's binary name as well as its source).
+	// packages look up (an rpm's binary name as well as its source), so
+	// the touched advisories merge with the others about the same bug as
+	// in a full match.
 	type work struct {
 		host   store.VulnHost
 		target match.Target
 	}
 	var todo []work
 	lookup := map[advisory.PackageKey]bool{}
-	subsets := map[advisory.PackageKey][]int64{}
+	var checked []int64
 	for _, h := range hosts {
 		t := match.Target{OSEcosystem: match.OSEcosystem(model.OSRelease{ID: h.OSID, Version: h.OSVersion})}
 		inv := &model.Inventory{Host: &model.Host{OS: model.OSRelease{ID: h.OSID, Version: h.OSVersion}}, Packages: h.Packages}
 		relevant := false
 		for _, k := range match.Keys(inv) {
 			lookup[k] = true
-			if keys[k] {
-				relevant = true
-				subsets[k] = append(subsets[k], h.HostID)
-			}
+			relevant = relevant || keys[k]
 		}
 		if relevant {
 			todo = append(todo, work{h, t})
+			checked = append(checked, h.HostID)
 		}
 	}
 	st.HostsChecked = len(todo)
@@ -311,19 +312,25 @@ func (m *Matcher) rematchKeys(ctx context.Context, keys map[advisory.PackageKey]
 	if err != nil {
 		return fmt.Errorf("vuln: advisories of the imported packages: %w", err)
 	}
+	isTouched := map[string]bool{}
+	var rules []string
+	for _, a := range touched {
+		isTouched[a.Key()] = true
+		for _, id := range a.IDs() {
+			rules = append(rules, match.Rule+id)
+		}
+	}
 	mt := match.New(advs)
 	found := map[int64][]model.Finding{}
 	for _, w := range todo {
 		for _, x := range mt.MatchPackages(w.target, w.host.Packages) {
-			found[w.host.HostID] = append(found[w.host.HostID], x.Finding())
+			if slices.ContainsFunc(x.Advisories, func(a *advisory.Advisory) bool { return isTouched[a.Key()] }) {
+				found[w.host.HostID] = append(found[w.host.HostID], x.Finding())
+			}
 		}
 	}
 	st.HostsAffected = len(found)
-	var subs []store.AssetSubset
-	for _, k := range slices.SortedFunc(mapKeys(subsets), cmpKey) {
-		subs = append(subs, store.AssetSubset{Prefix: k.Name + "@", Hosts: subsets[k]})
-	}
-	us, err := m.store.UpdateFindings(ctx, Scope, found, subs)
+	us, err := m.store.UpdateFindings(ctx, Scope, found, store.Resolve{Hosts: checked, Rules: rules})
 	st.Upserted, st.Resolved = us.Upserted, us.Resolved
 	return err
 }
