@@ -8,6 +8,7 @@ import (
 	"github.com/ward-sec/ward/internal/model"
 	"github.com/ward-sec/ward/internal/scan"
 	"github.com/ward-sec/ward/internal/vuln/db"
+	"github.com/ward-sec/ward/internal/vuln/impact"
 	"github.com/ward-sec/ward/internal/vuln/match"
 )
 
@@ -69,8 +70,13 @@ func (d *Detector) Detect(ctx context.Context, env *scan.DetectEnv) (*scan.Detec
 	out := &scan.DetectOutput{}
 	det := Details{Database: store.Path(), ImportedAt: info.ImportedAt, Stale: info.Stale, Advisories: len(advs),
 		Ecosystem: target.OSEcosystem, Packages: len(inv.Packages), Counts: map[string]int{}}
+	restart := impact.NewIndex(inv) // processes running the packages' files (live scans)
 	for _, m := range ms {
-		out.Findings = append(out.Findings, m.Finding())
+		f := m.Finding()
+		if e := restart.ForAll(m.Packages).Evidence(); e != "" {
+			f.Evidence = append(f.Evidence, e)
+		}
+		out.Findings = append(out.Findings, f)
 		det.Counts[m.Severity.String()]++
 		if m.Fixed == "" {
 			det.NoFix++

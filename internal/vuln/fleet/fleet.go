@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -572,22 +571,13 @@ func (m *Matcher) addDetails(ctx context.Context, order []int64, byHost map[int6
 			if err != nil {
 				return err
 			}
-			var procsHit []impact.Process
-			seen := map[int]bool{}
-			for j := range pkgs {
-				q := &pkgs[j]
-				if !q.Type.IsOS() && q.Location != p.Location {
-					continue // another copy of the library elsewhere
-				}
-				for _, pr := range x.For(q).Processes {
-					if !seen[pr.PID] {
-						seen[pr.PID] = true
-						procsHit = append(procsHit, pr)
-					}
+			var mine []model.Package
+			for _, q := range pkgs {
+				if q.Type.IsOS() || q.Location == p.Location { // not another copy elsewhere
+					mine = append(mine, q)
 				}
 			}
-			sort.Slice(procsHit, func(a, b int) bool { return procsHit[a].PID < procsHit[b].PID })
-			p.Restart = impact.Impact{Processes: procsHit}.Restart()
+			p.Restart = x.ForAll(mine).Restart()
 		}
 	}
 	return nil

@@ -79,24 +79,7 @@ func NewIndex(inv *model.Inventory) *Index {
 }
 
 // For returns the impact of patching pkg.
-func (x *Index) For(pkg *model.Package) Impact {
-	var refs []ref
-	if pkg.Type.IsOS() {
-		refs = append(refs, x.byOwner[pkg.Name]...)
-		// In a local scan the package's file list is still in memory:
-		// it covers files the owner pass could not attribute.
-		for _, f := range pkg.Files {
-			for _, r := range x.byPath[f] {
-				if x.procs[r.proc].Files[r.file].Package == "" {
-					refs = append(refs, r)
-				}
-			}
-		}
-	} else if outer, _, _ := strings.Cut(pkg.Location, "!"); strings.HasPrefix(outer, "/") {
-		refs = x.byPath[outer]
-	}
-	return x.collect(refs)
-}
+func (x *Index) For(pkg *model.Package) Impact { return x.ForAll([]model.Package{*pkg}) }
 
 func (x *Index) collect(refs []ref) Impact {
 	if len(refs) == 0 {
@@ -126,6 +109,28 @@ func (x *Index) collect(refs []ref) Impact {
 		im.Processes = append(im.Processes, *byProc[i])
 	}
 	return im
+}
+
+// ForAll is the impact of patching all of pkgs together (the binary
+// packages of one source package): each process once.
+func (x *Index) ForAll(pkgs []model.Package) Impact {
+	var refs []ref
+	for i := range pkgs {
+		p := &pkgs[i]
+		if p.Type.IsOS() {
+			refs = append(refs, x.byOwner[p.Name]...)
+			for _, f := range p.Files {
+				for _, r := range x.byPath[f] {
+					if x.procs[r.proc].Files[r.file].Package == "" {
+						refs = append(refs, r)
+					}
+				}
+			}
+		} else if outer, _, _ := strings.Cut(p.Location, "!"); strings.HasPrefix(outer, "/") {
+			refs = append(refs, x.byPath[outer]...)
+		}
+	}
+	return x.collect(refs)
 }
 
 // For returns the impact of each package of pkgs (same order) on inv.
