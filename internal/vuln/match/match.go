@@ -21,6 +21,9 @@ import (
 // stored inventories cheap: each package costs one map lookup.
 type Matcher struct {
 	index map[advisory.PackageKey][]entry
+	// maven indexes the Maven entries by (groupId, artifactId) too, so the
+	// per-package probe needs no string concatenation.
+	maven map[[2]string]bool
 	n     int
 }
 
@@ -42,7 +45,7 @@ type event struct {
 // New indexes advisories. Entries whose versions the ecosystem cannot
 // parse are kept out (the importer reports them).
 func New(advs []*advisory.Advisory) *Matcher {
-	m := &Matcher{index: map[advisory.PackageKey][]entry{}, n: len(advs)}
+	m := &Matcher{index: map[advisory.PackageKey][]entry{}, maven: map[[2]string]bool{}, n: len(advs)}
 	for _, a := range advs {
 		for i := range a.Affected {
 			af := &a.Affected[i]
@@ -60,6 +63,11 @@ func New(advs []*advisory.Advisory) *Matcher {
 			}
 			k := advisory.PackageKey{Ecosystem: af.Ecosystem, Name: af.Name}
 			m.index[k] = append(m.index[k], e)
+			if af.Ecosystem == "Maven" {
+				if g, a, ok := strings.Cut(af.Name, ":"); ok {
+					m.maven[[2]string{g, a}] = true
+				}
+			}
 		}
 	}
 	return m
@@ -440,10 +448,46 @@ func (m *Matcher) Match(inv *model.Inventory) []Match {
 	return m.MatchPackages(TargetOf(inv), inv.Packages)
 }
 
+// mayMatch is a cheap probe (no allocation for OS, Maven, npm and Go
+// packages): false means no advisory names the package.
+func (m *Matcher) mayMatch(t Target, p *model.Package) bool {
+	switch {
+	case p.Type.IsOS():
+		if t.OSEcosystem == "" {
+			return false
+		}
+		name := p.SourceName
+		if name == "" {
+			name = p.Name
+		}
+		if len(m.index[advisory.PackageKey{Ecosystem: t.OSEcosystem, Name: name}]) > 0 {
+			return true
+		}
+		return p.Type == model.PkgRPM && len(m.index[advisory.PackageKey{Ecosystem: t.OSEcosystem, Name: p.Name}]) > 0
+	case p.Type == model.PkgMaven:
+		return m.maven[[2]string{p.Group, p.Name}]
+	case p.Type == model.PkgNPM:
+		return len(m.index[advisory.PackageKey{Ecosystem: "npm", Name: p.Name}]) > 0
+	case p.Type == model.PkgGo:
+		return len(m.index[advisory.PackageKey{Ecosystem: "Go", Name: p.Name}]) > 0
+	}
+	k, _, ok := LanguageKey(*p)
+	return ok && len(m.index[k]) > 0
+}
+
 // MatchPackages is Match on a package list.
 func (m *Matcher) MatchPackages(t Target, pkgs []model.Package) []Match {
+	var cand []model.Package
+	for i := range pkgs {
+		if m.mayMatch(t, &pkgs[i]) {
+			cand = append(cand, pkgs[i])
+		}
+	}
+	if len(cand) == 0 {
+		return nil
+	}
 	var out []Match
-	for _, u := range units(t, pkgs) {
+	for _, u := range units(t, cand) {
 		var hits []hit
 		notAffected := map[string]bool{}
 		hitAdv := map[string]bool{}
