@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/ward-sec/ward/internal/api"
-	"github.com/ward-sec/ward/internal/model"
 	"github.com/ward-sec/ward/internal/server"
 	"github.com/ward-sec/ward/internal/store"
 )
@@ -24,7 +23,7 @@ type serverPart struct {
 }
 
 // maxEarly bounds the results buffered before the capabilities start.
-const maxEarly = 100000
+const maxEarly = 10000
 
 // serverParts starts every capability's server part when the server
 // mounts its API (the store is open then) and forwards ingest results to
@@ -85,9 +84,7 @@ func (p *serverParts) onApplied(ctx context.Context, applied []store.Message) {
 	if !p.started {
 		for _, m := range applied {
 			if len(p.early) < maxEarly {
-				// Only what identifies the result; not its payload.
-				p.early = append(p.early, store.Message{ID: m.ID, HostID: m.HostID, Scope: m.Scope, DataKind: m.DataKind,
-					Inventory: emptyIf(m.Inventory != nil), Delta: emptyDeltaIf(m.Delta != nil)})
+				p.early = append(p.early, m)
 			}
 		}
 		p.mu.Unlock()
@@ -114,16 +111,3 @@ func (p *serverParts) close() {
 	}
 }
 
-func emptyIf(b bool) *model.Inventory {
-	if b {
-		return &model.Inventory{}
-	}
-	return nil
-}
-
-func emptyDeltaIf(b bool) *store.InventoryDelta {
-	if b {
-		return &store.InventoryDelta{}
-	}
-	return nil
-}

@@ -3,12 +3,14 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ward-sec/ward/internal/model"
 )
@@ -400,4 +402,60 @@ func (s *Store) HostIDsWithInventory(ctx context.Context) ([]int64, error) {
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// HostPackages is the part of a host's inventory vulnerability matching
+// reads: the host record (its release) and the packages. It is
+// ErrNotFound for a host without an inventory.
+func (s *Store) HostPackages(ctx context.Context, hostID int64) (*model.Inventory, error) {
+	var inv *model.Inventory
+	err := s.readTx(ctx, func(tx db) error {
+		var at time.Time
+		err := tx.queryRow(ctx, `SELECT inventory_at FROM hosts WHERE id = ?`, hostID).Scan(ts(&at))
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && at.IsZero()) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		inv = &model.Inventory{}
+		var data string
+		err = tx.queryRow(ctx, `SELECT data FROM host_inventory WHERE host_id = ? AND class = 'host'`, hostID).Scan(&data)
+		switch {
+		case err == nil:
+			if err := json.Unmarshal([]byte(data), &inv.Host); err != nil {
+				return fmt.Errorf("decode host: %w", err)
+			}
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		rows, err := tx.query(ctx, `
+			SELECT s.data, hs.location, hs.state, hs.n
+			FROM host_software hs JOIN software s ON s.id = hs.software_id
+			WHERE hs.host_id = ?`, hostID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var loc, state string
+			var n int
+			if err := rows.Scan(&data, &loc, &state, &n); err != nil {
+				return err
+			}
+			var p model.Package
+			if err := json.Unmarshal([]byte(data), &p); err != nil {
+				return fmt.Errorf("decode package: %w", err)
+			}
+			p.Location, p.State = loc, state
+			for range max(n, 1) {
+				inv.Packages = append(inv.Packages, p)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("packages of host %d: %w", hostID, err)
+	}
+	return inv, nil
 }

@@ -72,14 +72,26 @@ func New(st *store.Store, vdb *db.DB, log *slog.Logger) *Matcher {
 // DB is the advisory database.
 func (m *Matcher) DB() *db.DB { return m.db }
 
-// OnApplied queues a re-match of every host whose inventory a batch of
-// ingested messages changed (the server's OnApplied hook).
+// OnApplied queues a re-match of every host whose packages or release a
+// batch of ingested messages changed (the server's OnApplied hook). Most
+// deltas change neither (processes, sockets, logins move; packages stay),
+// and their hosts' findings cannot change: they are not re-matched.
 func (m *Matcher) OnApplied(_ context.Context, applied []store.Message) {
 	for i := range applied {
-		if applied[i].Inventory != nil || applied[i].Delta != nil {
+		if needsRematch(&applied[i]) {
 			m.Enqueue(applied[i].HostID)
 		}
 	}
+}
+
+func needsRematch(msg *store.Message) bool {
+	switch d := msg.Delta; {
+	case msg.Inventory != nil:
+		return true
+	case d != nil:
+		return len(d.AddedPackages) > 0 || len(d.RemovedPackages) > 0 || slices.Contains(d.Replace, "host")
+	}
+	return false
 }
 
 // Enqueue asks for a host to be re-matched; a host already waiting is not
@@ -144,7 +156,7 @@ func (m *Matcher) Run(ctx context.Context) {
 func (m *Matcher) MatchHost(ctx context.Context, hostID int64) (int, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	inv, err := m.store.HostInventory(ctx, hostID)
+	inv, err := m.store.HostPackages(ctx, hostID)
 	if errors.Is(err, store.ErrNotFound) {
 		return 0, nil // deleted meanwhile, or no inventory yet
 	}

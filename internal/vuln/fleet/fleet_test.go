@@ -257,3 +257,30 @@ func mapsEqual(a, b map[string][]string) bool {
 	}
 	return true
 }
+
+// Deltas that touch neither packages nor the host record cannot change a
+// host's matches: they are not queued.
+func TestNeedsRematch(t *testing.T) {
+	tests := []struct {
+		msg  store.Message
+		want bool
+	}{
+		{store.Message{Inventory: &model.Inventory{}}, true},
+		{store.Message{Delta: &store.InventoryDelta{Replace: []string{"processes", "sockets"}}}, false},
+		{store.Message{Delta: &store.InventoryDelta{Replace: []string{"host"}}}, true},
+		{store.Message{Delta: &store.InventoryDelta{AddedPackages: []model.Package{{Name: "x"}}}}, true},
+		{store.Message{Delta: &store.InventoryDelta{RemovedPackages: []store.PackageRef{{}}}}, true},
+		{store.Message{Scope: "vuln"}, false},
+	}
+	for i, tc := range tests {
+		if got := needsRematch(&tc.msg); got != tc.want {
+			t.Errorf("case %d: %v, want %v", i, got, tc.want)
+		}
+	}
+	m := New(nil, nil, nil)
+	m.OnApplied(context.Background(), []store.Message{{HostID: 1, Delta: &store.InventoryDelta{Replace: []string{"processes"}}},
+		{HostID: 2, Inventory: &model.Inventory{}}, {HostID: 2, Inventory: &model.Inventory{}}})
+	if m.Pending() != 1 {
+		t.Errorf("pending %d, want host 2 once", m.Pending())
+	}
+}
