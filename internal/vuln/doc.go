@@ -4,7 +4,7 @@
 // Packages and their exported API:
 //
 //   - advisory: the normalised record. Advisory{ID, Source, Aliases,
-//     Related, Severity, Affected[]{Ecosystem, Name, Ranges, Versions,
+//     Upstream, Related, Severity, Affected[]{Ecosystem, Name, Ranges, Versions,
 //     Status, StatusReason}}; Key() ("osv/GHSA-…", "debian-tracker/CVE-…")
 //     is unique in a database. PackageKey{Ecosystem, Name} is the index.
 //

@@ -37,8 +37,12 @@ type Advisory struct {
 	ID      string   `json:"id"`
 	Source  string   `json:"source"`
 	Aliases []string `json:"aliases,omitempty"`
-	// Related are ids of other records about the same bug that are not
-	// strict aliases (OSV "related", tracker DSA/DLA cross-references).
+	// Upstream are the ids of the bug this record derives from (OSV
+	// "upstream": DEBIAN-CVE-2024-1 -> CVE-2024-1); like aliases, they name
+	// the same bug.
+	Upstream []string `json:"upstream,omitempty"`
+	// Related are ids of other, different bugs the record mentions (OSV
+	// "related"); they are kept for reference, never merged on.
 	Related   []string  `json:"related,omitempty"`
 	Summary   string    `json:"summary,omitempty"`
 	Published time.Time `json:"published,omitempty"`
@@ -57,11 +61,12 @@ type Advisory struct {
 // OSV source can both publish "CVE-2023-5678".
 func (a *Advisory) Key() string { return a.Source + "/" + a.ID }
 
-// IDs is the record's id, aliases and related ids, deduplicated.
+// IDs is the record's id, aliases and upstream ids (all names of the same
+// bug), deduplicated.
 func (a *Advisory) IDs() []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, list := range [][]string{{a.ID}, a.Aliases, a.Related} {
+	for _, list := range [][]string{{a.ID}, a.Aliases, a.Upstream} {
 		for _, id := range list {
 			if id != "" && !seen[id] {
 				seen[id] = true
@@ -112,6 +117,7 @@ type Event struct {
 // equal when their content is.
 func (a *Advisory) Normalize() {
 	a.Aliases = dedup(a.Aliases, a.ID)
+	a.Upstream = dedup(a.Upstream, a.ID)
 	a.Related = dedup(a.Related, a.ID)
 	for i := range a.Affected {
 		a.Affected[i].Name = strings.TrimSpace(a.Affected[i].Name)

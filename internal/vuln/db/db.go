@@ -345,7 +345,7 @@ func (d *DB) Get(ctx context.Context, keys []string) ([]*advisory.Advisory, erro
 }
 
 // KeysForID gives the keys of the advisories that carry id as their own
-// id, an alias or a related id ("CVE-2021-44228" -> the GHSA, the Debian
+// id, an alias or an upstream id ("CVE-2021-44228" -> the GHSA, the Debian
 // tracker record, the DSA...).
 func (d *DB) KeysForID(ctx context.Context, id string) ([]string, error) {
 	rows, err := d.sql.QueryContext(ctx, `SELECT key FROM ids WHERE id=? ORDER BY key`, id)

@@ -87,11 +87,12 @@ func ParseOSV(data []byte, yamlFmt bool) (adv *advisory.Advisory, skipped []stri
 		return &advisory.Advisory{ID: r.ID, Source: advisory.SourceOSV}, nil, ErrWithdrawn
 	}
 	a := &advisory.Advisory{
-		ID:      r.ID,
-		Source:  advisory.SourceOSV,
-		Aliases: r.Aliases,
-		Related: append(append([]string(nil), r.Related...), r.Upstream...),
-		Summary: oneLine(r.Summary, r.Details),
+		ID:       r.ID,
+		Source:   advisory.SourceOSV,
+		Aliases:  r.Aliases,
+		Upstream: r.Upstream,
+		Related:  r.Related,
+		Summary:  oneLine(r.Summary, r.Details),
 	}
 	if a.Published, err = parseTime(r.Published); err != nil {
 		return nil, nil, fmt.Errorf("published: %w", err)
@@ -206,7 +207,7 @@ func parseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02"} {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02 15:04:05Z07:00", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil
 		}
