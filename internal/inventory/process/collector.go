@@ -57,6 +57,9 @@ type run struct {
 	// executables already reported as on a FUSE or network filesystem.
 	mounts     map[string][]mountEntry
 	unhashable map[string]bool
+	// filesLeft counts down the host-wide budget of process file entries.
+	filesLeft   int
+	filesCapped bool
 }
 
 // Collect reads every process under env.ProcRoot. Processes that exit
@@ -83,6 +86,7 @@ func (c *Collector) Collect(ctx context.Context, env *inventory.Env) (*model.Inv
 		perms:      procfs.NewPermWarnings(env, procRoot, "permission denied on %d more entries (not root, hidepid, or an LSM policy)"),
 		mounts:     map[string][]mountEntry{},
 		unhashable: map[string]bool{},
+		filesLeft:  maxHostFiles,
 	}
 	if l := env.Limits.MaxFileSize; l > 0 && l < r.hashMax {
 		r.hashMax = l

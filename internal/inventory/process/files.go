@@ -21,6 +21,10 @@ const (
 	deletedSuffix  = " (deleted)"
 	jvmLibrary     = "libjvm.so"
 	maxFilePathLen = 4096
+	// maxHostFiles bounds the file entries of all processes together
+	// (~70 bytes each in JSON), so the processes class of a host with
+	// thousands of processes still fits one agent message.
+	maxHostFiles = 40000
 )
 
 // processFiles lists the code files of one process: the executable first,
@@ -29,7 +33,15 @@ const (
 // model.MaxProcessFiles. Package stays empty: the inventory run fills it
 // in from the package managers' file lists (inventory.AttributeFiles).
 func (r *run) processFiles(dir, exe string, exeDeleted bool) []model.ProcessFile {
-	l := fileList{seen: map[string]bool{}}
+	if r.filesLeft <= 0 {
+		if !r.filesCapped {
+			r.filesCapped = true
+			r.env.Warnf(r.procRoot, "more than %d mapped files on the host: the remaining processes are recorded without their file lists", maxHostFiles)
+		}
+		return nil
+	}
+	l := fileList{seen: map[string]bool{}, max: min(model.MaxProcessFiles, r.filesLeft)}
+	defer func() { r.filesLeft -= len(l.files) }()
 	if exe != "" {
 		l.add(exe, exeDeleted)
 	}
@@ -49,11 +61,16 @@ func (r *run) processFiles(dir, exe string, exeDeleted bool) []model.ProcessFile
 type fileList struct {
 	files []model.ProcessFile
 	seen  map[string]bool
+	max   int // 0: model.MaxProcessFiles
 	jvm   bool
 }
 
 func (l *fileList) add(p string, deleted bool) {
-	if l.seen[p] || len(l.files) >= model.MaxProcessFiles || len(p) > maxFilePathLen {
+	limit := l.max
+	if limit <= 0 {
+		limit = model.MaxProcessFiles
+	}
+	if l.seen[p] || len(l.files) >= limit || len(p) > maxFilePathLen {
 		return
 	}
 	if path.Base(p) == jvmLibrary {

@@ -199,3 +199,22 @@ func FuzzParseMaps(f *testing.F) {
 		}
 	})
 }
+
+// The host-wide budget of file entries runs out: later processes keep
+// their records without file lists, and one warning says so.
+func TestHostFileBudget(t *testing.T) {
+	env, warns := fixtureEnv(t)
+	r := &run{env: env, procRoot: "testdata/proc", filesLeft: 2}
+	dir := filepath.Join("testdata", "proc", "21619")
+	if got := r.processFiles(dir, "/usr/bin/sleep", false); len(got) != 2 {
+		t.Fatalf("first process: %d files, want the 2 left", len(got))
+	}
+	for i := 0; i < 2; i++ {
+		if got := r.processFiles(dir, "/usr/bin/sleep", false); got != nil {
+			t.Fatalf("budget spent, still %d files", len(got))
+		}
+	}
+	if len(*warns) != 1 || !strings.Contains((*warns)[0].Message, "without their file lists") {
+		t.Errorf("warnings %+v", *warns)
+	}
+}
