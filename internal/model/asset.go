@@ -246,7 +246,8 @@ type Process struct {
 	Files []ProcessFile `json:"files,omitempty"`
 }
 
-// MaxProcessFiles caps Process.Files: a JVM or a browser can map
+// MaxProcessFiles caps Process.Files (and 40,000 entries for a whole
+// host: later processes then go without): a JVM or a browser can map
 // thousands of files; the first ones (the executable, then the libraries
 // in map order) are the ones that matter for restarts.
 const MaxProcessFiles = 256

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -57,6 +58,7 @@ type Matcher struct {
 
 	qmu     sync.Mutex
 	pending map[int64]bool
+	running map[int64]bool
 	order   []int64
 	wake    chan struct{}
 }
@@ -66,7 +68,7 @@ func New(st *store.Store, vdb *db.DB, log *slog.Logger) *Matcher {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Matcher{store: st, db: vdb, log: log, pending: map[int64]bool{}, wake: make(chan struct{}, 1)}
+	return &Matcher{store: st, db: vdb, log: log, pending: map[int64]bool{}, running: map[int64]bool{}, wake: make(chan struct{}, 1)}
 }
 
 // DB is the advisory database.
@@ -118,23 +120,61 @@ func (m *Matcher) Pending() int {
 	return len(m.order)
 }
 
+// next takes the first queued host no worker is matching (a host queued
+// again while being matched waits for that match to end).
 func (m *Matcher) next() (int64, bool) {
 	m.qmu.Lock()
 	defer m.qmu.Unlock()
-	if len(m.order) == 0 {
-		return 0, false
+	for i, h := range m.order {
+		if m.running[h] {
+			continue
+		}
+		m.order = append(m.order[:i:i], m.order[i+1:]...)
+		delete(m.pending, h)
+		m.running[h] = true
+		if len(m.order) > 0 {
+			// More waiting: wake another idle worker.
+			select {
+			case m.wake <- struct{}{}:
+			default:
+			}
+		}
+		return h, true
 	}
-	h := m.order[0]
-	m.order = m.order[1:]
-	delete(m.pending, h)
-	return h, true
+	return 0, false
 }
 
-// Run re-matches queued hosts until ctx ends, one at a time (matching is
-// light; the database writes are the cost).
+func (m *Matcher) done(h int64) {
+	m.qmu.Lock()
+	delete(m.running, h)
+	again := m.pending[h]
+	m.qmu.Unlock()
+	if again {
+		select {
+		case m.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Run re-matches queued hosts until ctx ends, with a few workers
+// (matching is light; the database reads and writes are the cost).
 func (m *Matcher) Run(ctx context.Context) {
+	workers := min(4, max(2, runtime.GOMAXPROCS(0)/2))
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.work(ctx)
+		}()
+	}
+	wg.Wait()
+}
+
+func (m *Matcher) work(ctx context.Context) {
 	for {
-		for {
+		for ctx.Err() == nil {
 			h, ok := m.next()
 			if !ok {
 				break
@@ -142,6 +182,7 @@ func (m *Matcher) Run(ctx context.Context) {
 			if _, err := m.MatchHost(ctx, h); err != nil && ctx.Err() == nil {
 				m.log.Warn("vuln: re-match of host failed", "host", h, "err", err)
 			}
+			m.done(h)
 		}
 		select {
 		case <-ctx.Done():

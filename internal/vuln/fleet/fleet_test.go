@@ -284,3 +284,23 @@ func TestNeedsRematch(t *testing.T) {
 		t.Errorf("pending %d, want host 2 once", m.Pending())
 	}
 }
+
+// A host queued again while being matched waits for that match.
+func TestQueueOneMatchPerHost(t *testing.T) {
+	m := New(nil, nil, nil)
+	m.Enqueue(1, 2)
+	if h, ok := m.next(); !ok || h != 1 {
+		t.Fatalf("next %d %v", h, ok)
+	}
+	m.Enqueue(1)
+	if h, ok := m.next(); !ok || h != 2 {
+		t.Fatalf("next %d %v, want 2 (1 is running)", h, ok)
+	}
+	if h, ok := m.next(); ok {
+		t.Fatalf("next %d while host 1 runs", h)
+	}
+	m.done(1)
+	if h, ok := m.next(); !ok || h != 1 {
+		t.Fatalf("after done: next %d %v", h, ok)
+	}
+}
