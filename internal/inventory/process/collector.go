@@ -4,6 +4,7 @@
 package process
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -60,6 +61,7 @@ type run struct {
 	// filesLeft counts down the host-wide budget of process file entries.
 	filesLeft   int
 	filesCapped bool
+	mapsBuf     bytes.Buffer
 }
 
 // Collect reads every process under env.ProcRoot. Processes that exit

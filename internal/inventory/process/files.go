@@ -1,9 +1,9 @@
 package process
 
 import (
-	"bufio"
 	"bytes"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"strings"
@@ -46,11 +46,10 @@ func (r *run) processFiles(dir, exe string, exeDeleted bool) []model.ProcessFile
 		l.add(exe, exeDeleted)
 	}
 	mapsPath := dir + "/maps"
-	data, err := readCapped(mapsPath, maxMapsSize)
-	if err != nil {
+	if err := r.readInto(&r.mapsBuf, mapsPath, maxMapsSize); err != nil {
 		r.fail(mapsPath, err)
 	} else {
-		parseMaps(data, l.add)
+		parseMaps(r.mapsBuf.Bytes(), l.add)
 	}
 	if l.jvm || isJava(exe) {
 		r.openArchives(dir+"/fd", l.add)
@@ -80,46 +79,71 @@ func (l *fileList) add(p string, deleted bool) {
 	l.files = append(l.files, model.ProcessFile{Path: p, Deleted: deleted})
 }
 
+// readInto reads at most max bytes of a /proc file into buf, reused
+// across processes.
+func (r *run) readInto(buf *bytes.Buffer, p string, max int64) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	buf.Reset()
+	if _, err := buf.ReadFrom(io.LimitReader(f, max)); err != nil {
+		return &fs.PathError{Op: "read", Path: p, Err: err}
+	}
+	return nil
+}
+
 func isJava(exe string) bool { return path.Base(exe) == "java" }
 
 // parseMaps reads /proc/PID/maps ("start-end perms offset dev inode
 // path") and reports each file-backed mapping that holds code: mapped
-// executable, or a shared object or Java archive by name.
+// executable, or a shared object or Java archive by name. A library's
+// consecutive mappings are reported once, without allocating per line.
 func parseMaps(data []byte, add func(path string, deleted bool)) {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), maxMapsLine)
-	for sc.Scan() {
-		perms, name, ok := mapsLine(sc.Text())
-		if !ok || !strings.HasPrefix(name, "/") {
+	var last []byte
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if len(line) > maxMapsLine {
 			continue
 		}
-		name, deleted := strings.CutSuffix(name, deletedSuffix)
-		if strings.HasPrefix(name, "/memfd:") || strings.HasPrefix(name, "/dev/") || strings.HasPrefix(name, "/SYSV") {
+		perms, name, ok := mapsLine(line)
+		if !ok || name[0] != '/' || bytes.Equal(name, last) {
 			continue
 		}
-		if strings.Contains(perms, "x") || codeFile(name) {
-			add(path.Clean(name), deleted)
+		last = name
+		name, deleted := bytes.CutSuffix(name, []byte(deletedSuffix))
+		if bytes.HasPrefix(name, []byte("/memfd:")) || bytes.HasPrefix(name, []byte("/dev/")) || bytes.HasPrefix(name, []byte("/SYSV")) {
+			continue
+		}
+		if bytes.IndexByte(perms, 'x') >= 0 || codeFile(string(name)) {
+			add(path.Clean(string(name)), deleted)
 		}
 	}
 }
 
 // mapsLine splits one maps line into its permissions and path (which may
 // hold spaces; anonymous mappings have none, and ok is false).
-func mapsLine(line string) (perms, name string, ok bool) {
+func mapsLine(line []byte) (perms, name []byte, ok bool) {
 	rest := line
 	for i := 0; i < 5; i++ {
-		rest = strings.TrimLeft(rest, " \t")
-		j := strings.IndexAny(rest, " \t")
+		rest = bytes.TrimLeft(rest, " \t")
+		j := bytes.IndexAny(rest, " \t")
 		if j < 0 {
-			return "", "", false
+			return nil, nil, false
 		}
 		if i == 1 {
 			perms = rest[:j]
 		}
 		rest = rest[j:]
 	}
-	name = strings.TrimLeft(rest, " \t")
-	return perms, name, name != ""
+	name = bytes.TrimLeft(rest, " \t")
+	return perms, name, len(name) > 0 && len(perms) > 0
 }
 
 // codeFile reports whether a file name is a shared object or Java archive.
