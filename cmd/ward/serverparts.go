@@ -110,4 +110,3 @@ func (p *serverParts) close() {
 		}
 	}
 }
-
