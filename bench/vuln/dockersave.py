@@ -3,12 +3,12 @@
 `osv-scanner scan image --archive` reads), without a Docker daemon.
 
 usage: dockersave.py ROOTDIR OUT.tar [TAG]"""
-import hashlib, io, json, os, sys, tarfile
+import hashlib, io, json, os, sys, tarfile, tempfile
 
 root, out = sys.argv[1], sys.argv[2]
 tag = sys.argv[3] if len(sys.argv) > 3 else "ward-bench:latest"
 
-layer = io.BytesIO()
+layer = tempfile.NamedTemporaryFile(dir=os.path.dirname(os.path.abspath(out)), suffix=".layer.tar")
 with tarfile.open(fileobj=layer, mode="w", format=tarfile.PAX_FORMAT) as lt:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
@@ -24,8 +24,12 @@ with tarfile.open(fileobj=layer, mode="w", format=tarfile.PAX_FORMAT) as lt:
                     lt.addfile(info, f)
             else:
                 lt.addfile(info)
-layer_bytes = layer.getvalue()
-diff_id = "sha256:" + hashlib.sha256(layer_bytes).hexdigest()
+layer.flush()
+h = hashlib.sha256()
+layer.seek(0)
+for chunk in iter(lambda: layer.read(1 << 20), b""):
+    h.update(chunk)
+diff_id = "sha256:" + h.hexdigest()
 config = json.dumps({
     "architecture": "amd64", "os": "linux",
     "config": {"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},
@@ -43,5 +47,8 @@ def add(t, name, data):
 
 with tarfile.open(out, "w") as t:
     add(t, config_name, config)
-    add(t, layer_name, layer_bytes)
+    ti = tarfile.TarInfo(layer_name)
+    ti.size = os.path.getsize(layer.name)
+    layer.seek(0)
+    t.addfile(ti, layer)
     add(t, "manifest.json", manifest)

@@ -92,7 +92,7 @@ func (m Match) Remediation() string {
 		case advisory.StatusEndOfLife:
 			what = "the package is out of security support in this release (end-of-life)"
 		}
-		return what + "; mitigate, or remove " + m.Name + " if unused"
+		return what + "; apply the advisory's mitigations, or remove " + m.Name + " where it is not needed, and re-check after `ward vulndb update`"
 	}
 	var names []string
 	for _, b := range m.Packages {

@@ -30,6 +30,10 @@ var ErrNoGo = errors.New("no go toolchain to build the Go binary fixture")
 
 // Build writes the fixture root into the empty directory root.
 func Build(root string) error {
+	root, err := filepath.Abs(root) // go build -o resolves in the module dir
+	if err != nil {
+		return err
+	}
 	b := &builder{}
 	b.copyTree(filepath.Join(Testdata(), "root"), root)
 
