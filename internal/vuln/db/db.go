@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -269,7 +270,9 @@ func (d *DB) remove(ctx context.Context, tx *sql.Tx, key string, res *ImportResu
 	return nil
 }
 
-// ForPackages loads every advisory that names one of the packages.
+// ForPackages loads every advisory that names one of the packages, with
+// its Affected list cut to those packages (a kernel CVE lists a dozen
+// releases; a host needs its own), which keeps a scan's memory small.
 func (d *DB) ForPackages(ctx context.Context, pkgs []advisory.PackageKey) ([]*advisory.Advisory, error) {
 	conn, err := d.sql.Conn(ctx)
 	if err != nil {
@@ -305,7 +308,24 @@ func (d *DB) ForPackages(ctx context.Context, pkgs []advisory.PackageKey) ([]*ad
 		list = append(list, k)
 	}
 	sort.Strings(list)
-	return d.Get(ctx, list)
+	advs, err := d.Get(ctx, list)
+	if err != nil {
+		return nil, err
+	}
+	want := make(map[advisory.PackageKey]bool, len(pkgs))
+	for _, p := range pkgs {
+		want[p] = true
+	}
+	for _, a := range advs {
+		kept := a.Affected[:0]
+		for _, af := range a.Affected {
+			if want[advisory.PackageKey{Ecosystem: af.Ecosystem, Name: af.Name}] {
+				kept = append(kept, af)
+			}
+		}
+		a.Affected = slices.Clip(kept)
+	}
+	return advs, nil
 }
 
 // Get loads advisories by key (as Import returns them); unknown keys are

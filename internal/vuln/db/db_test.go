@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ward-sec/ward/internal/vuln/advisory"
 )
 
 func advisories(t *testing.T, sub string) string {
@@ -224,5 +226,31 @@ func TestUpdate(t *testing.T) {
 	}
 	if count(t, d) != before {
 		t.Error("partial update applied")
+	}
+}
+
+func TestForPackagesTrimsAffected(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(filepath.Join(t.TempDir(), "v.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Import(ctx, advisories(t, "debian/vuln-list-debian")); err != nil {
+		t.Fatal(err)
+	}
+	advs, err := d.ForPackages(ctx, []advisory.PackageKey{{Ecosystem: "Debian:12", Name: "openssl"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(advs) < 4 {
+		t.Fatalf("%d advisories for openssl", len(advs))
+	}
+	for _, a := range advs {
+		for _, af := range a.Affected {
+			if af.Ecosystem != "Debian:12" || af.Name != "openssl" {
+				t.Errorf("%s kept %s/%s", a.ID, af.Ecosystem, af.Name)
+			}
+		}
 	}
 }
