@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -196,7 +197,8 @@ func benchRematch(b *testing.B, advisory func(id string) string) {
 	b.ReportMetric(float64(last.HostsChecked), "hosts-checked")
 	b.ReportMetric(float64(last.HostsAffected), "hosts-affected")
 	b.ReportMetric(float64(last.Upserted), "findings")
-	b.Logf("%s: %d stored inventories; last import: %+v", st.Backend(), hosts, last)
+	load, _ := os.ReadFile("/proc/loadavg")
+	b.Logf("%s: %d stored inventories; last import: %+v; load average %s", st.Backend(), hosts, last, strings.TrimSpace(string(load)))
 }
 
 // An OpenSSL bug: every Debian 12 host holds libssl3 (80% of the fleet).

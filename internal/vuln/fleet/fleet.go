@@ -233,6 +233,9 @@ type ImportStats struct {
 	FullRematch bool
 	Queued      int
 	Took        time.Duration
+	// Phases of Took: reading the hosts' packages from the store, matching,
+	// writing the findings.
+	LoadTook, MatchTook, WriteTook time.Duration
 }
 
 // Import imports advisory feeds into the database (one transaction; see
@@ -330,11 +333,14 @@ func (m *Matcher) rematchKeys(ctx context.Context, keys map[advisory.PackageKey]
 	if len(keys) == 0 {
 		return nil
 	}
+	t0 := time.Now()
 	filters, accept := softwareFilters(keys)
 	hosts, err := m.store.HostsWithPackages(ctx, filters, accept)
 	if err != nil {
 		return err
 	}
+	st.LoadTook = time.Since(t0)
+	t0 = time.Now()
 	// Keep each host's packages of its own ecosystems, and every key the
 	// packages look up (an rpm's binary name as well as its source), so
 	// the touched advisories merge with the others about the same bug as
@@ -382,8 +388,11 @@ func (m *Matcher) rematchKeys(ctx context.Context, keys map[advisory.PackageKey]
 		}
 	}
 	st.HostsAffected = len(found)
+	st.MatchTook = time.Since(t0)
+	t0 = time.Now()
 	us, err := m.store.UpdateFindings(ctx, Scope, found, store.Resolve{Hosts: checked, Rules: rules})
 	st.Upserted, st.Resolved = us.Upserted, us.Resolved
+	st.WriteTook = time.Since(t0)
 	return err
 }
 
