@@ -155,6 +155,8 @@ func (d *DB) ImportAs(ctx context.Context, names []string, paths ...string) (*Im
 		return nil, fmt.Errorf("vulndb %s: %w", d.path, err)
 	}
 	defer tx.Rollback()
+	st := &stmts{tx: tx, m: map[string]*sql.Stmt{}}
+	defer st.close()
 	res := &ImportResult{}
 	now := time.Now().UTC()
 	seen := map[string]bool{}
@@ -167,10 +169,10 @@ func (d *DB) ImportAs(ctx context.Context, names []string, paths ...string) (*Im
 		sink := feed.Sink{
 			Advisory: func(a *advisory.Advisory, record string) error {
 				records++
-				return d.put(ctx, tx, a, seen, res)
+				return d.put(ctx, st, a, seen, res)
 			},
 			Withdrawn: func(key, record string) error {
-				return d.remove(ctx, tx, key, res)
+				return d.remove(ctx, st, key, res)
 			},
 			Problem: func(pr feed.Problem) {
 				problems++
@@ -198,14 +200,14 @@ func (d *DB) ImportAs(ctx context.Context, names []string, paths ...string) (*Im
 	return res, nil
 }
 
-func (d *DB) put(ctx context.Context, tx *sql.Tx, a *advisory.Advisory, seen map[string]bool, res *ImportResult) error {
+func (d *DB) put(ctx context.Context, tx *stmts, a *advisory.Advisory, seen map[string]bool, res *ImportResult) error {
 	key := a.Key()
 	data, err := json.Marshal(a)
 	if err != nil {
 		return err
 	}
 	var old []byte
-	err = tx.QueryRowContext(ctx, `SELECT data FROM advisories WHERE key=?`, key).Scan(&old)
+	err = tx.queryRow(ctx, `SELECT data FROM advisories WHERE key=?`, key).Scan(&old)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if !seen[key] {
@@ -225,13 +227,13 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, a *advisory.Advisory, seen map
 		}
 	}
 	seen[key] = true
-	if _, err := tx.ExecContext(ctx, `INSERT INTO advisories(key,id,source,modified,data) VALUES(?,?,?,?,?)
+	if _, err := tx.exec(ctx, `INSERT INTO advisories(key,id,source,modified,data) VALUES(?,?,?,?,?)
 		ON CONFLICT(key) DO UPDATE SET id=excluded.id, source=excluded.source, modified=excluded.modified, data=excluded.data`,
 		key, a.ID, a.Source, a.Modified.Format(time.RFC3339), data); err != nil {
 		return err
 	}
 	for _, q := range []string{`DELETE FROM affected WHERE key=?`, `DELETE FROM ids WHERE key=?`} {
-		if _, err := tx.ExecContext(ctx, q, key); err != nil {
+		if _, err := tx.exec(ctx, q, key); err != nil {
 			return err
 		}
 	}
@@ -242,20 +244,20 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, a *advisory.Advisory, seen map
 			continue
 		}
 		done[k] = true
-		if _, err := tx.ExecContext(ctx, `INSERT INTO affected(ecosystem,name,key) VALUES(?,?,?)`, af.Ecosystem, af.Name, key); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO affected(ecosystem,name,key) VALUES(?,?,?)`, af.Ecosystem, af.Name, key); err != nil {
 			return err
 		}
 	}
 	for _, id := range a.IDs() {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO ids(id,key) VALUES(?,?)`, id, key); err != nil {
+		if _, err := tx.exec(ctx, `INSERT OR IGNORE INTO ids(id,key) VALUES(?,?)`, id, key); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (d *DB) remove(ctx context.Context, tx *sql.Tx, key string, res *ImportResult) error {
-	r, err := tx.ExecContext(ctx, `DELETE FROM advisories WHERE key=?`, key)
+func (d *DB) remove(ctx context.Context, tx *stmts, key string, res *ImportResult) error {
+	r, err := tx.exec(ctx, `DELETE FROM advisories WHERE key=?`, key)
 	if err != nil {
 		return err
 	}
@@ -263,11 +265,55 @@ func (d *DB) remove(ctx context.Context, tx *sql.Tx, key string, res *ImportResu
 		res.Removed = append(res.Removed, key)
 	}
 	for _, q := range []string{`DELETE FROM affected WHERE key=?`, `DELETE FROM ids WHERE key=?`} {
-		if _, err := tx.ExecContext(ctx, q, key); err != nil {
+		if _, err := tx.exec(ctx, q, key); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// stmts prepares each statement of an import once per transaction.
+type stmts struct {
+	tx *sql.Tx
+	m  map[string]*sql.Stmt
+}
+
+func (s *stmts) prepare(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := s.m[q]; ok {
+		return st, nil
+	}
+	st, err := s.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	s.m[q] = st
+	return st, nil
+}
+
+func (s *stmts) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := s.prepare(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+type errRow struct{ err error }
+
+func (e errRow) Scan(...any) error { return e.err }
+
+func (s *stmts) queryRow(ctx context.Context, q string, args ...any) interface{ Scan(...any) error } {
+	st, err := s.prepare(ctx, q)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (s *stmts) close() {
+	for _, st := range s.m {
+		st.Close()
+	}
 }
 
 // ForPackages loads every advisory that names one of the packages, with
