@@ -379,12 +379,28 @@ func (m *Matcher) rematchKeys(ctx context.Context, keys map[advisory.PackageKey]
 		}
 	}
 	mt := match.New(advs)
-	found := map[int64][]model.Finding{}
-	for _, w := range todo {
-		for _, x := range mt.MatchPackages(w.target, w.host.Packages) {
-			if slices.ContainsFunc(x.Advisories, func(a *advisory.Advisory) bool { return isTouched[a.Key()] }) {
-				found[w.host.HostID] = append(found[w.host.HostID], x.Finding())
+	// Hosts are independent: match them on every core.
+	results := make([][]model.Finding, len(todo))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for wk := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := wk; i < len(todo); i += workers {
+				for _, x := range mt.MatchPackages(todo[i].target, todo[i].host.Packages) {
+					if slices.ContainsFunc(x.Advisories, func(a *advisory.Advisory) bool { return isTouched[a.Key()] }) {
+						results[i] = append(results[i], x.Finding())
+					}
+				}
 			}
+		}()
+	}
+	wg.Wait()
+	found := map[int64][]model.Finding{}
+	for i, fs := range results {
+		if len(fs) > 0 {
+			found[todo[i].host.HostID] = fs
 		}
 	}
 	st.HostsAffected = len(found)
