@@ -3,6 +3,7 @@ package match
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -102,6 +103,9 @@ func (m Match) Remediation() string {
 	bins := strings.Join(names, " ")
 	switch p.Type {
 	case model.PkgDeb:
+		if m.Name == "linux" {
+			return kernelRemediation(m)
+		}
 		pins := make([]string, 0, len(m.Packages))
 		for _, b := range m.Packages {
 			if b.Version == m.Version {
@@ -161,4 +165,28 @@ func reference(id string) model.Reference {
 		r.URL = "https://osv.dev/vulnerability/" + id
 	}
 	return r
+}
+
+// kernelImage matches Debian kernel image packages: the ABI is in the name
+// (linux-image-6.1.0-18-amd64), so a fix arrives as a new package that the
+// flavour's metapackage (linux-image-amd64) pulls in.
+var kernelImage = regexp.MustCompile(`^linux-image-[0-9.]+-[0-9]+-(.+)$`)
+
+func kernelRemediation(m Match) string {
+	metas := map[string]bool{}
+	for _, b := range m.Packages {
+		if sm := kernelImage.FindStringSubmatch(b.Name); sm != nil {
+			metas["linux-image-"+strings.TrimSuffix(sm[1], "-unsigned")] = true
+		}
+	}
+	if len(metas) == 0 {
+		metas["linux-image-amd64"] = true
+	}
+	list := make([]string, 0, len(metas))
+	for k := range metas {
+		list = append(list, k)
+	}
+	sort.Strings(list)
+	return "apt-get update && apt-get install --only-upgrade " + strings.Join(list, " ") +
+		" (pulls kernel " + m.Fixed + " or later), then reboot into it"
 }

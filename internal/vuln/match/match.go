@@ -332,10 +332,7 @@ func units(t Target, pkgs []model.Package) []unit {
 			if t.OSEcosystem == "" {
 				continue
 			}
-			name, ver := p.SourceName, p.SourceVersion
-			if name == "" {
-				name = p.Name
-			}
+			name, ver := osSource(t, &p)
 			if ver == "" || p.Type == model.PkgRPM {
 				ver = p.Version
 				if p.Type == model.PkgRPM {
@@ -364,6 +361,22 @@ func units(t Target, pkgs []model.Package) []unit {
 		}
 	}
 	return out
+}
+
+// osSource is the source package (and its version, "" for the caller's
+// default) advisories key an OS package on. Debian builds its signed
+// kernel images from linux-signed-<arch> (version 6.1.76+1) while the
+// tracker and OSV name the kernel "linux" (6.1.76-1, the image's own
+// binary version).
+func osSource(t Target, p *model.Package) (string, string) {
+	name, ver := p.SourceName, p.SourceVersion
+	if name == "" {
+		name = p.Name
+	}
+	if p.Type == model.PkgDeb && strings.HasPrefix(t.OSEcosystem, "Debian:") && strings.HasPrefix(name, "linux-signed-") {
+		return "linux", p.Version
+	}
+	return name, ver
 }
 
 func rpmVersion(p model.Package) string {
@@ -456,10 +469,7 @@ func (m *Matcher) mayMatch(t Target, p *model.Package) bool {
 		if t.OSEcosystem == "" {
 			return false
 		}
-		name := p.SourceName
-		if name == "" {
-			name = p.Name
-		}
+		name, _ := osSource(t, p)
 		if len(m.index[advisory.PackageKey{Ecosystem: t.OSEcosystem, Name: name}]) > 0 {
 			return true
 		}

@@ -249,3 +249,22 @@ func TestSubsetMatcher(t *testing.T) {
 		t.Errorf("keys %v", k)
 	}
 }
+
+// TestDebianSignedKernel: kernel images come from linux-signed-amd64
+// (6.1.76+1) but the tracker keys kernel CVEs on "linux" (6.1.76-1).
+func TestDebianSignedKernel(t *testing.T) {
+	m := New([]*advisory.Advisory{trackerFile(t, "CVE/2024/CVE-2024-1086.json")})
+	img := func(bin, src string) model.Package {
+		return model.Package{Type: model.PkgDeb, Name: "linux-image-6.1.0-18-amd64", Version: bin, SourceName: "linux-signed-amd64", SourceVersion: src, Location: "/var/lib/dpkg/status"}
+	}
+	ms := m.Match(debian("12", img("6.1.69-1", "6.1.69+1")))
+	if got := ids(ms); len(got) != 1 || got[0] != "linux CVE-2024-1086 fixed in 6.1.76-1" {
+		t.Fatalf("6.1.69-1: %v", got)
+	}
+	if r := ms[0].Remediation(); r != "apt-get update && apt-get install --only-upgrade linux-image-amd64 (pulls kernel 6.1.76-1 or later), then reboot into it" {
+		t.Errorf("remediation %q", r)
+	}
+	if got := m.Match(debian("12", img("6.1.76-1", "6.1.76+1"))); len(got) != 0 {
+		t.Errorf("6.1.76-1: %v", ids(got))
+	}
+}
