@@ -233,3 +233,44 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkMatchHost is the re-match an arriving inventory triggers: one
+// host's packages read from the store, looked up in the database, matched
+// and its vuln findings replaced.
+func BenchmarkMatchHost(b *testing.B) {
+	dsn, hosts, npkgs := benchEnv(b)
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	fill(b, st, hosts, npkgs)
+	vdb, err := db.Open(filepath.Join(b.TempDir(), "advisories.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer vdb.Close()
+	p := filepath.Join(b.TempDir(), "adv.json")
+	if err := os.WriteFile(p, []byte(`{"id": "WARD-BENCH-HOST", "modified": "2026-12-01T00:00:00Z", "affected": [
+		{"package": {"ecosystem": "Debian:12", "name": "openssl"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.99-1"}]}]}]}`), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	m := New(st, vdb, nil)
+	if _, _, err := m.Import(ctx, p); err != nil {
+		b.Fatal(err)
+	}
+	ids, err := st.HostIDsWithInventory(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cpu time.Duration
+	for i := 0; b.Loop(); i++ {
+		c0 := cpuTime()
+		if _, err := m.MatchHost(ctx, ids[i%len(ids)]); err != nil {
+			b.Fatal(err)
+		}
+		cpu += cpuTime() - c0
+	}
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N)/1000, "cpu-ms/op")
+}
