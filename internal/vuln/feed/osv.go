@@ -189,6 +189,9 @@ func matchable(eco string) bool {
 // versions get deb-version(7)'s syntax check here and every version must be
 // one printable token.
 func checkVersion(v, eco string) error {
+	if len(v) > 256 {
+		return errors.New("longer than 256 bytes")
+	}
 	for _, r := range v {
 		if r <= ' ' || r == 0x7f {
 			return errors.New("not a single printable token")

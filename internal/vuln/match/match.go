@@ -6,6 +6,7 @@
 package match
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -113,7 +114,14 @@ func less(a, b event) bool {
 	return err == nil && c < 0
 }
 
+// maxVersion bounds a version string: real ones are short, and the
+// ecosystem parsers cost more than linear time on hostile ones.
+const maxVersion = 256
+
 func parseVersion(s, eco, rangeType string) (semantic.Version, error) {
+	if len(s) > maxVersion {
+		return nil, fmt.Errorf("version longer than %d bytes", maxVersion)
+	}
 	if rangeType == "SEMVER" {
 		return semantic.ParseSemverVersion(strings.TrimPrefix(s, "v")), nil
 	}
