@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/ward
 FUZZTIME ?= 20s
 
-.PHONY: all setup build up scan test lint fuzz bench bench-fleet clean
+.PHONY: all setup build up scan test lint fuzz bench bench-fleet bench-vuln clean
 
 all: build
 
@@ -48,6 +48,10 @@ N ?= 1000
 DB ?= sqlite
 bench-fleet: build
 	bench/fleet/run.sh $(N) $(DB)
+
+# Vulnerability scan against osv-scanner 2.5.1 (see bench/vuln/RESULTS.md).
+bench-vuln: build
+	bench/vuln.sh
 
 clean:
 	rm -rf bin

@@ -11,8 +11,11 @@ import (
 
 // apiHandler mounts the JSON API on a running server: task creation
 // dispatches runs to agents, agent revocation cuts their connections.
-func apiHandler(s *server.Server) (http.Handler, error) {
-	return api.New(s.Store, api.Options{
+func apiHandler(s *server.Server) (http.Handler, error) { return apiHandlerWith(s) }
+
+// apiHandlerWith is apiHandler with capabilities' options added.
+func apiHandlerWith(s *server.Server, extra ...func(*api.Options)) (http.Handler, error) {
+	o := api.Options{
 		CAFingerprint: s.CAFingerprint(),
 		OnTaskCreated: func(_ context.Context, taskID int64) {
 			// Not on the request's context: dispatch outlives the response.
@@ -25,5 +28,9 @@ func apiHandler(s *server.Server) (http.Handler, error) {
 		OnRevoke:  s.CutOff,
 		TaskTypes: serverTaskTypes(),
 		Log:       s.Logger(),
-	}), nil
+	}
+	for _, f := range extra {
+		f(&o)
+	}
+	return api.New(s.Store, o), nil
 }

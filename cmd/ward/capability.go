@@ -9,6 +9,7 @@ import (
 	"github.com/ward-sec/ward/internal/agent"
 	"github.com/ward-sec/ward/internal/api"
 	"github.com/ward-sec/ward/internal/scan"
+	"github.com/ward-sec/ward/internal/server"
 )
 
 // capability is one of Ward's detection capabilities (vuln, weakpass,
@@ -30,6 +31,10 @@ type capability struct {
 	TaskTypes []api.TaskType
 	// Runners run its task types on the agent.
 	Runners map[string]agent.TaskRunner
+	// Server, when set, starts the capability's part of `ward server` once
+	// the store is open (dataDir: the server's data directory; ctx lasts
+	// as long as the server). See serverparts.go.
+	Server func(ctx context.Context, s *server.Server, dataDir string) (*serverPart, error)
 }
 
 type command struct {

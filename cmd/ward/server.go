@@ -37,9 +37,11 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return printNATSConfigSnippet(stdout, *data, append([]string{*advertise}, sans...))
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	parts := newServerParts(ctx, *data)
+	defer parts.close()
 	s, err := server.Start(ctx, server.Config{
 		DataDir: *data, DB: *db, Listen: *listen, NATSListen: *natsListen, NATSURL: *natsURL, AgentNATSURL: *agentNATSURL, Advertise: *advertise, SANs: sans, Logger: log,
-		APIHandler: apiHandler,
+		APIHandler: parts.apiHandler, OnApplied: parts.onApplied,
 	})
 	if err != nil {
 		return err

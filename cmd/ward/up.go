@@ -44,8 +44,10 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	parts := newServerParts(ctx, filepath.Join(abs, "server"))
+	defer parts.close()
 	srv, err := server.Start(ctx, server.Config{DataDir: filepath.Join(abs, "server"), Listen: *listen, NATSListen: *natsListen,
-		Logger: log, APIHandler: apiHandler})
+		Logger: log, APIHandler: parts.apiHandler, OnApplied: parts.onApplied})
 	if err != nil {
 		return err
 	}

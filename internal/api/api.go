@@ -22,6 +22,7 @@ import (
 
 	"github.com/ward-sec/ward/internal/api/wire"
 	"github.com/ward-sec/ward/internal/store"
+	"github.com/ward-sec/ward/internal/vuln/fleet"
 )
 
 // Options configures New. Only the store is required.
@@ -47,6 +48,9 @@ type Options struct {
 	Log *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Vuln is the fleet's advisory database and matcher (vuln.go); nil:
+	// the vulnerability endpoints answer 503.
+	Vuln *fleet.Matcher
 }
 
 // MaxBodyBytes caps every request body.

@@ -4,12 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 
 	"github.com/ward-sec/ward/internal/api/wire"
 	"github.com/ward-sec/ward/internal/store"
 )
+
+// auditCoveredElsewhere names capability routes whose audit entries
+// their own tests check (vuln_test.go...).
+var auditCoveredElsewhere = map[string]bool{}
 
 // Every state-changing route writes an audit entry naming the caller and
 // the target, without secrets. The table must cover every non-GET route.
@@ -74,7 +79,7 @@ func TestAuditEveryMutation(t *testing.T) {
 			}, "agent.revoke", func() string { return fmt.Sprintf("agent:%d", agent.ID) }},
 		}
 
-		covered := map[string]bool{}
+		covered := maps.Clone(auditCoveredElsewhere)
 		for _, s := range steps {
 			covered[s.route] = true
 		}

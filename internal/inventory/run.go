@@ -84,6 +84,7 @@ func Run(ctx context.Context, env *Env, collectors []Collector, opts RunOptions)
 		}
 		wg.Wait()
 	}
+	AttributeFiles(inv)
 	inv.Warnings = append(inv.Warnings, warnings...)
 	sort.SliceStable(inv.Collectors, func(i, j int) bool { return inv.Collectors[i].Name < inv.Collectors[j].Name })
 	sort.SliceStable(inv.Warnings, func(i, j int) bool {

@@ -238,6 +238,30 @@ type Process struct {
 	RSSBytes    uint64    `json:"rss_bytes,omitempty"`
 	// KernelThread marks kernel workers (PF_KTHREAD): no exe, no cmdline.
 	KernelThread bool `json:"kernel_thread,omitempty"`
+	// Files are the code files the process runs from, which patching a
+	// package replaces under it: its executable, the shared objects it has
+	// mapped (/proc/PID/maps) and the archives a JVM holds open
+	// (/proc/PID/fd). Deduplicated, at most MaxProcessFiles; live host
+	// processes only (not inside containers).
+	Files []ProcessFile `json:"files,omitempty"`
+}
+
+// MaxProcessFiles caps Process.Files (and 40,000 entries for a whole
+// host: later processes then go without): a JVM or a browser can map
+// thousands of files; the first ones (the executable, then the libraries
+// in map order) are the ones that matter for restarts.
+const MaxProcessFiles = 256
+
+// ProcessFile is one file a process runs code from.
+type ProcessFile struct {
+	Path string `json:"path"`
+	// Package is the OS package (binary package name) that installed the
+	// file, resolved on the host from the package manager's file lists, so
+	// the server can tell which processes a package update touches.
+	Package string `json:"package,omitempty"`
+	// Deleted: the file was replaced or removed after the process mapped
+	// it; the process still runs the old code until restarted.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 type Socket struct {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
@@ -39,6 +40,7 @@ func writeCycloneDX(w io.Writer, res *model.ScanResult) error {
 		deps = append(deps, "os")
 	}
 	seen := map[string]bool{}
+	byVulnKey := map[string][]string{}
 	pkgs := append([]model.Package(nil), inv.Packages...)
 	sort.SliceStable(pkgs, func(i, j int) bool {
 		if pkgs[i].Type != pkgs[j].Type {
@@ -91,8 +93,13 @@ func writeCycloneDX(w io.Writer, res *model.ScanResult) error {
 		}
 		comps = append(comps, c)
 		deps = append(deps, ref)
+		k := vulnKey(p)
+		byVulnKey[k] = append(byVulnKey[k], ref)
 	}
 	bom.Components = &comps
+	if vulns := cdxVulnerabilities(res.Findings, byVulnKey); len(vulns) > 0 {
+		bom.Vulnerabilities = &vulns
+	}
 	bom.Dependencies = &[]cdx.Dependency{{Ref: "host", Dependencies: &deps}}
 	enc := cdx.NewBOMEncoder(w, cdx.BOMFileFormatJSON)
 	enc.SetPretty(true)
@@ -110,4 +117,91 @@ func versionString(p model.Package) string {
 		}
 	}
 	return v
+}
+
+// vulnKey is how a vulnerability finding's asset names a package:
+// "<name>@<version>|<location>", with the source package for OS packages
+// (advisories are about source packages) and the advisory ecosystem's
+// spelling for language packages.
+func vulnKey(p model.Package) string {
+	name, ver := p.Name, p.Version
+	switch p.Type {
+	case model.PkgDeb, model.PkgAPK:
+		if p.SourceName != "" {
+			name = p.SourceName
+		}
+		if p.SourceVersion != "" {
+			ver = p.SourceVersion
+		}
+	case model.PkgRPM:
+		if p.SourceName != "" {
+			name = p.SourceName
+		}
+		ver = versionString(p)
+	case model.PkgMaven:
+		name = p.Group + ":" + p.Name
+	case model.PkgPyPI:
+		name = pep503(p.Name)
+	case model.PkgGo:
+		ver = strings.TrimPrefix(ver, "v")
+	}
+	return name + "@" + ver + "|" + p.Location
+}
+
+func pep503(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(strings.TrimSpace(name)) {
+		if r == '-' || r == '_' || r == '.' {
+			dash = true
+			continue
+		}
+		if dash && b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		dash = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+var cdxSeverity = map[model.Severity]cdx.Severity{
+	model.SevCritical: cdx.SeverityCritical, model.SevHigh: cdx.SeverityHigh, model.SevMedium: cdx.SeverityMedium,
+	model.SevLow: cdx.SeverityLow, model.SevInfo: cdx.SeverityInfo,
+}
+
+// cdxVulnerabilities lists the vulnerability findings, each affecting the
+// components of the packages it was found in.
+func cdxVulnerabilities(findings []model.Finding, refs map[string][]string) []cdx.Vulnerability {
+	var out []cdx.Vulnerability
+	for _, f := range findings {
+		if f.Kind != model.KindVulnerability || len(f.References) == 0 {
+			continue
+		}
+		v := cdx.Vulnerability{
+			BOMRef:         f.ID,
+			ID:             f.References[0].ID,
+			Source:         &cdx.Source{Name: f.References[0].Type, URL: f.References[0].URL},
+			Ratings:        &[]cdx.VulnerabilityRating{{Severity: cdxSeverity[f.Severity], Method: cdx.ScoringMethodOther}},
+			Description:    f.Description,
+			Detail:         strings.Join(f.Evidence, "\n"),
+			Recommendation: f.Remediation,
+		}
+		if len(f.References) > 1 {
+			var rs []cdx.VulnerabilityReference
+			for _, r := range f.References[1:] {
+				rs = append(rs, cdx.VulnerabilityReference{ID: r.ID, Source: &cdx.Source{Name: r.Type, URL: r.URL}})
+			}
+			v.References = &rs
+		}
+		var affects []cdx.Affects
+		for _, ref := range refs[f.Asset.ID+"|"+f.Asset.Path] {
+			affects = append(affects, cdx.Affects{Ref: ref})
+		}
+		if len(affects) > 0 {
+			v.Affects = &affects
+		}
+		out = append(out, v)
+	}
+	return out
 }

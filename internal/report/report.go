@@ -1,5 +1,6 @@
 // Package report renders a scan result: a terminal summary with tables,
-// JSON, and a CycloneDX SBOM of the packages.
+// JSON, SARIF of the findings, and a CycloneDX SBOM of the packages with
+// their vulnerabilities.
 package report
 
 import (
@@ -12,7 +13,7 @@ import (
 )
 
 // Formats lists the accepted --format values.
-var Formats = []string{"table", "json", "cyclonedx"}
+var Formats = []string{"table", "json", "sarif", "cyclonedx"}
 
 // Options tune the table format.
 type Options struct {
@@ -33,6 +34,8 @@ func Write(w io.Writer, format string, res *model.ScanResult, opts Options) erro
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
+	case "sarif":
+		return writeSARIF(w, res)
 	case "cyclonedx":
 		return writeCycloneDX(w, res)
 	}

@@ -40,7 +40,24 @@ func sample() *model.ScanResult {
 		Collectors:   []model.CollectorRun{{Name: "accounts/local", Status: "ok", Items: 3}, {Name: "live/containers", Status: "failed", Reason: "docker: connection refused\nstack"}},
 		Warnings:     []model.Warning{{Collector: "os/dpkg", Path: "/var/lib/dpkg/status", Message: "line 12: malformed field\x1b[31m"}},
 	}
-	return &model.ScanResult{Tool: model.ToolInfo{Name: "ward", Version: "test"}, Inventory: inv, Findings: posture.Evaluate(inv)}
+	findings := append(posture.Evaluate(inv), log4jFinding())
+	return &model.ScanResult{Tool: model.ToolInfo{Name: "ward", Version: "test"}, Inventory: inv, Findings: findings}
+}
+
+// log4jFinding is what the vuln matcher reports for the sample's nested jar.
+func log4jFinding() model.Finding {
+	asset := model.AssetRef{Type: "package", ID: "org.apache.logging.log4j:log4j-core@2.14.1", Path: "/opt/app/app.jar!/BOOT-INF/lib/log4j-core-2.14.1.jar"}
+	return model.Finding{
+		ID: model.FindingID("vuln/CVE-2021-44228", asset), Kind: model.KindVulnerability, Rule: "vuln/CVE-2021-44228",
+		Severity: model.SevCritical, Title: "CVE-2021-44228: org.apache.logging.log4j:log4j-core 2.14.1, fixed in 2.15.0",
+		Description: "Remote code injection in Log4j", Asset: asset,
+		Evidence:    []string{"ecosystem: Maven", "fixed version: 2.15.0"},
+		Remediation: "upgrade org.apache.logging.log4j:log4j-core to 2.15.0 in /opt/app/app.jar (bundled as BOOT-INF/lib/log4j-core-2.14.1.jar), then rebuild and redeploy it",
+		References: []model.Reference{
+			{Type: "CVE", ID: "CVE-2021-44228", URL: "https://nvd.nist.gov/vuln/detail/CVE-2021-44228"},
+			{Type: "GHSA", ID: "GHSA-jfh8-c2jp-5v3q", URL: "https://github.com/advisories/GHSA-jfh8-c2jp-5v3q"},
+		},
+	}
 }
 
 func TestFormatsGolden(t *testing.T) {
@@ -52,6 +69,7 @@ func TestFormatsGolden(t *testing.T) {
 		{"table", "show-packages.txt", Options{Show: []string{"packages", "ports"}}},
 		{"json", "result.json", Options{}},
 		{"cyclonedx", "sbom.cdx.json", Options{}},
+		{"sarif", "result.sarif", Options{}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -81,6 +99,14 @@ func TestCycloneDXDecodes(t *testing.T) {
 	var bom cdx.BOM
 	if err := cdx.NewBOMDecoder(&buf, cdx.BOMFileFormatJSON).Decode(&bom); err != nil {
 		t.Fatal(err)
+	}
+	if bom.Vulnerabilities == nil || len(*bom.Vulnerabilities) != 1 {
+		t.Fatalf("SBOM vulnerabilities: %+v", bom.Vulnerabilities)
+	}
+	v := (*bom.Vulnerabilities)[0]
+	if v.ID != "CVE-2021-44228" || v.Affects == nil || len(*v.Affects) != 1 ||
+		(*v.Affects)[0].Ref != "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1#/opt/app/app.jar!/BOOT-INF/lib/log4j-core-2.14.1.jar" {
+		t.Errorf("vulnerability %s affects %+v", v.ID, v.Affects)
 	}
 	purls := map[string]bool{}
 	for _, c := range *bom.Components {
@@ -117,5 +143,57 @@ func TestUnknownFormat(t *testing.T) {
 	err := Write(&bytes.Buffer{}, "xml", sample(), Options{})
 	if err == nil || !strings.Contains(err.Error(), `"xml"`) {
 		t.Fatalf("want error naming the format, got %v", err)
+	}
+}
+
+func TestSARIFShape(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(&buf, "sarif", sample(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID         string         `json:"id"`
+						Properties map[string]any `json:"properties"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Level     string `json:"level"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	if log.Version != "2.1.0" || len(log.Runs) != 1 {
+		t.Fatalf("sarif version %q runs %d", log.Version, len(log.Runs))
+	}
+	found := false
+	for _, r := range log.Runs[0].Results {
+		if r.RuleID == "vuln/CVE-2021-44228" {
+			found = true
+			if r.Level != "error" || r.Locations[0].PhysicalLocation.ArtifactLocation.URI != "file:///opt/app/app.jar" {
+				t.Errorf("log4j result: %+v", r)
+			}
+		}
+	}
+	if !found {
+		t.Error("no result for the log4j finding")
+	}
+	for _, r := range log.Runs[0].Tool.Driver.Rules {
+		if r.ID == "vuln/CVE-2021-44228" && r.Properties["security-severity"] != "9.5" {
+			t.Errorf("security-severity %v", r.Properties["security-severity"])
+		}
 	}
 }

@@ -37,18 +37,7 @@ func writeTable(w io.Writer, res *model.ScanResult, opts Options) error {
 		table(ew, c.headers, c.rows(inv))
 	}
 
-	fmt.Fprintf(ew, "\nFINDINGS (%d)\n", len(res.Findings))
-	if len(res.Findings) > 0 {
-		var rows [][]string
-		for _, f := range res.Findings {
-			ev := ""
-			if len(f.Evidence) > 0 {
-				ev = f.Evidence[0]
-			}
-			rows = append(rows, []string{sev(f.Severity, opts.Color), clip(f.Title, 70), clip(ev, 70)})
-		}
-		table(ew, []string{"SEVERITY", "TITLE", "EVIDENCE"}, rows)
-	}
+	writeFindings(ew, res.Findings, opts.Color)
 
 	writeDetections(ew, res.Detections)
 
@@ -213,5 +202,47 @@ func writeDetections(w io.Writer, runs []model.Detection) {
 		if n := len(d.Warnings); n > 0 {
 			fmt.Fprintf(w, "  %d warnings; first: %s %s\n", n, sanitize(d.Warnings[0].Path), clip(d.Warnings[0].Message, 90))
 		}
+	}
+}
+
+// writeFindings prints the findings grouped by severity, most severe
+// first, with a count per group.
+func writeFindings(w io.Writer, findings []model.Finding, color bool) {
+	counts := map[model.Severity]int{}
+	for _, f := range findings {
+		counts[f.Severity]++
+	}
+	var parts []string
+	for s := model.SevCritical; s >= model.SevInfo; s-- {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	if len(parts) == 0 {
+		fmt.Fprintln(w, "\nFINDINGS (0)")
+		return
+	}
+	fmt.Fprintf(w, "\nFINDINGS (%d: %s)\n", len(findings), strings.Join(parts, ", "))
+	for s := model.SevCritical; s >= model.SevInfo; s-- {
+		if counts[s] == 0 {
+			continue
+		}
+		head := strings.ToUpper(s.String())
+		if color {
+			head = sevColor[s] + head + "\033[0m"
+		}
+		fmt.Fprintf(w, "\n%s (%d)\n", head, counts[s])
+		var rows [][]string
+		for _, f := range findings {
+			if f.Severity != s {
+				continue
+			}
+			where := f.Asset.Path
+			if where == "" && len(f.Evidence) > 0 {
+				where = f.Evidence[0]
+			}
+			rows = append(rows, []string{clip(f.Title, 70), clip(where, 60), clip(f.Remediation, 80)})
+		}
+		table(w, []string{"TITLE", "WHERE", "REMEDIATION"}, rows)
 	}
 }

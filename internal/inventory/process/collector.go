@@ -4,6 +4,7 @@
 package process
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -57,6 +58,10 @@ type run struct {
 	// executables already reported as on a FUSE or network filesystem.
 	mounts     map[string][]mountEntry
 	unhashable map[string]bool
+	// filesLeft counts down the host-wide budget of process file entries.
+	filesLeft   int
+	filesCapped bool
+	mapsBuf     bytes.Buffer
 }
 
 // Collect reads every process under env.ProcRoot. Processes that exit
@@ -83,6 +88,7 @@ func (c *Collector) Collect(ctx context.Context, env *inventory.Env) (*model.Inv
 		perms:      procfs.NewPermWarnings(env, procRoot, "permission denied on %d more entries (not root, hidepid, or an LSM policy)"),
 		mounts:     map[string][]mountEntry{},
 		unhashable: map[string]bool{},
+		filesLeft:  maxHostFiles,
 	}
 	if l := env.Limits.MaxFileSize; l > 0 && l < r.hashMax {
 		r.hashMax = l
@@ -172,6 +178,11 @@ func (c *Collector) readProcess(r *run, pid int) (model.Process, bool) {
 
 	if p.Exe != "" {
 		p.ExeSHA256 = c.exeDigest(r, dir, p.Exe, p.ExeDeleted)
+	}
+	// Inside a container, paths name the container's files, which the
+	// host's packages do not own: its image is scanned on its own.
+	if p.ContainerID == "" {
+		p.Files = r.processFiles(dir, p.Exe, p.ExeDeleted)
 	}
 	return p, true
 }
