@@ -2,11 +2,11 @@ package source
 
 import (
 	"bytes"
+	"context"
 	"crypto/dsa" //nolint:staticcheck // naming old DSA keys only
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
