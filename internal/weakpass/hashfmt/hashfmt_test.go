@@ -70,6 +70,10 @@ func TestVectors(t *testing.T) {
 	for _, v := range loadVectors(t) {
 		t.Run(fmt.Sprintf("%d-%s", v.line, v.format), func(t *testing.T) {
 			h, err := Parse(v.hash, storeFormat(v.format), v.user)
+			var ue *UnsupportedError
+			if v.format == FormatGostYescrypt && errors.As(err, &ue) && ue.Format == FormatGostYescrypt {
+				t.Skip("gost-yescrypt is reported unchecked (no Streebog implementation)")
+			}
 			if err != nil {
 				t.Fatalf("Parse(%q): %v", v.hash, err)
 			}
