@@ -303,6 +303,19 @@ func pwxform(X *[pwxWords]uint64, ctx *pwxformCtx) {
 func blockMixPwxform(X *[pwxWords]uint64, B []uint64, r int, ctx *pwxformCtx) {
 	r1 := 2 * r
 	*X = *(*[pwxWords]uint64)(B[(r1-1)*pwxWords:])
+	if havePwxformAsm {
+		_ = B[r1*pwxWords-1]
+		pwxformBlocks(X, &B[0], r1, ctx)
+	} else {
+		pwxformBlocksGo(X, B, r1, ctx)
+	}
+	i := (r1 - 1) * 64 / 64
+	*X = [pwxWords]uint64{}
+	salsaXOR(X, B[i*pwxWords:], B[i*pwxWords:], 2)
+}
+
+// pwxformBlocksGo is the portable pwxformBlocks.
+func pwxformBlocksGo(X *[pwxWords]uint64, B []uint64, r1 int, ctx *pwxformCtx) {
 	for i := 0; i < r1; i++ {
 		b := (*[pwxWords]uint64)(B[i*pwxWords:])
 		for k := range X {
@@ -311,9 +324,6 @@ func blockMixPwxform(X *[pwxWords]uint64, B []uint64, r int, ctx *pwxformCtx) {
 		pwxform(X, ctx)
 		*b = *X
 	}
-	i := (r1 - 1) * 64 / 64
-	*X = [pwxWords]uint64{}
-	salsaXOR(X, B[i*pwxWords:], B[i*pwxWords:], 2)
 }
 
 func integer(b []uint64, r int) uint32 { return uint32(b[(2*r-1)*8]) }
