@@ -22,8 +22,9 @@ func apiHandler(s *server.Server) (http.Handler, error) {
 				_ = s.SendQueued(ctx, taskID)
 			}()
 		},
-		OnRevoke:  s.CutOff,
-		TaskTypes: serverTaskTypes(),
-		Log:       s.Logger(),
+		OnRevoke:         s.CutOff,
+		KeepSecretParams: s.KeepSecretParams,
+		TaskTypes:        serverTaskTypes(),
+		Log:              s.Logger(),
 	}), nil
 }
