@@ -135,7 +135,19 @@ func collectMySQL(ctx context.Context, e *Env, r *Result) {
 		r.unchecked("mysql", sock, "", "MySQL (no socket access: not running as root)")
 		return
 	}
-	accounts, path, err := readMySQL(ctx, sock)
+	accounts, path, err := readMySQL(ctx, sock, "root", "")
+	if err != nil {
+		// Debian's maintenance account, where root needs a password.
+		if data, rerr := e.FS.ReadFile("/etc/mysql/debian.cnf", maxConfigBytes); rerr == nil {
+			user, pw := debianMaint(data)
+			if user != "" && pw != "" {
+				var derr error
+				if accounts, path, derr = readMySQL(ctx, sock, user, pw); derr == nil {
+					err = nil
+				}
+			}
+		}
+	}
 	if err != nil {
 		e.warn(sock, "MySQL: %v", err)
 		r.unchecked("mysql", sock, "", "MySQL (no socket access: %v)", err)
@@ -150,9 +162,9 @@ func collectMySQL(ctx context.Context, e *Env, r *Result) {
 
 // readMySQL connects as root through the socket (unix_socket/auth_socket
 // authentication) and reads the accounts.
-func readMySQL(ctx context.Context, sock string) ([]MySQLAccount, string, error) {
+func readMySQL(ctx context.Context, sock, user, password string) ([]MySQLAccount, string, error) {
 	cfg := mysql.NewConfig()
-	cfg.User, cfg.Net, cfg.Addr = "root", "unix", sock
+	cfg.User, cfg.Passwd, cfg.Net, cfg.Addr = user, password, "unix", sock
 	cfg.Timeout, cfg.ReadTimeout, cfg.WriteTimeout = dbTimeout, dbTimeout, dbTimeout
 	cfg.AllowNativePasswords = true
 	conn, err := mysql.NewConnector(cfg)
@@ -198,4 +210,30 @@ func readMySQL(ctx context.Context, sock string) ([]MySQLAccount, string, error)
 			Alternatives: []MySQLAuth{{Plugin: plugin, AuthString: string(auth)}}})
 	}
 	return out, "mysql.user", rows.Err()
+}
+
+// debianMaint reads the [client] account of /etc/mysql/debian.cnf.
+func debianMaint(data []byte) (user, password string) {
+	section := ""
+	for _, line := range splitLines(data) {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "[") {
+			section = strings.Trim(t, "[] ")
+			continue
+		}
+		if section != "client" {
+			continue
+		}
+		k, v, ok := strings.Cut(t, "=")
+		if !ok {
+			continue
+		}
+		switch strings.TrimSpace(k) {
+		case "user":
+			user = unquote(strings.TrimSpace(v))
+		case "password":
+			password = unquote(strings.TrimSpace(v))
+		}
+	}
+	return user, password
 }

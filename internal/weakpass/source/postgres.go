@@ -2,7 +2,10 @@ package source
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
+	"os"
+	"os/exec"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -89,6 +92,17 @@ func collectPostgres(ctx context.Context, e *Env, r *Result) {
 		}
 		return
 	}
+	// Peer authentication (the Debian/RHEL default on the socket) admits
+	// only the postgres OS user: ask psql as that user.
+	roles, err := readPostgresAsUser(ctx)
+	if err == nil {
+		for _, role := range roles {
+			c, _ := postgresCredential(role)
+			r.Credentials = append(r.Credentials, c)
+		}
+		return
+	}
+	errs = append(errs, "psql as postgres: "+err.Error())
 	msg := strings.Join(errs, "; ")
 	e.warn("pg_authid", "PostgreSQL: %s", msg)
 	r.unchecked("postgresql", "pg_authid", "", "PostgreSQL (no superuser access: %s)", msg)
@@ -123,4 +137,71 @@ func readPostgres(ctx context.Context, host string) ([]PostgresRole, error) {
 		out = append(out, role)
 	}
 	return out, rows.Err()
+}
+
+// Allow-listed binaries for readPostgresAsUser (absolute paths, argv
+// only, no shell).
+const (
+	runuserBin = "/usr/sbin/runuser"
+	psqlBin    = "/usr/bin/psql"
+)
+
+// readPostgresAsUser runs psql as the postgres user through runuser,
+// with unit/record separators no role name contains.
+func readPostgresAsUser(ctx context.Context) ([]PostgresRole, error) {
+	for _, b := range []string{runuserBin, psqlBin} {
+		if _, err := os.Stat(b); err != nil {
+			return nil, fmt.Errorf("%s not found", b)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, dbTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, runuserBin, "-u", "postgres", "--", psqlBin, "-X", "-A", "-t", "-q",
+		"-F", "\x1f", "-R", "\x1e", "-d", "postgres", "-c",
+		"SELECT rolname, coalesce(rolpassword, ''), rolpassword IS NULL, rolcanlogin FROM pg_authid")
+	cmd.Dir = "/"
+	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", "PGCONNECT_TIMEOUT=5"}
+	var stderr strings.Builder
+	cmd.Stderr = &limitedWriter{w: &stderr, n: 512}
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return parsePsqlRoles(string(out))
+}
+
+// parsePsqlRoles reads readPostgresAsUser's output.
+func parsePsqlRoles(out string) ([]PostgresRole, error) {
+	var roles []PostgresRole
+	for _, rec := range strings.Split(strings.TrimRight(out, "\n"), "\x1e") {
+		rec = strings.Trim(rec, "\n")
+		if rec == "" {
+			continue
+		}
+		f := strings.Split(rec, "\x1f")
+		if len(f) != 4 {
+			return nil, fmt.Errorf("unexpected psql output (%d fields)", len(f))
+		}
+		role := PostgresRole{Name: f[0], CanLogin: f[3] == "t"}
+		if f[2] != "t" {
+			pw := f[1]
+			role.Password = &pw
+		}
+		roles = append(roles, role)
+	}
+	return roles, nil
+}
+
+type limitedWriter struct {
+	w interface{ WriteString(string) (int, error) }
+	n int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if l.n > 0 {
+		k := min(len(p), l.n)
+		l.w.WriteString(string(p[:k]))
+		l.n -= k
+	}
+	return len(p), nil
 }
