@@ -47,6 +47,9 @@ func vectorTarget(v vector, i int) Target {
 // budget for the strong rows (the weak rows are found within the
 // default budget's first candidates).
 func TestVectors(t *testing.T) {
+	if raceEnabled {
+		t.Skip("hash-bound; the engine's concurrency is raced by the smaller tests")
+	}
 	var weak, strongCheap, strongSlow []Target
 	var weakPw []string
 	for i, v := range loadVectors(t) {
@@ -109,6 +112,9 @@ func mkpasswd(t *testing.T, method, pw string, extra ...string) string {
 }
 
 func TestReasonsAndMutations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("hash-bound; the engine's concurrency is raced by the smaller tests")
+	}
 	cases := []struct {
 		user, pw, reason string
 	}{

@@ -3,6 +3,7 @@ package hashfmt
 import (
 	"crypto/sha256"
 	"crypto/sha512"
+	"encoding/binary"
 	"strconv"
 	"strings"
 )
@@ -133,27 +134,31 @@ func sha512Crypt(s *Scratch, pw []byte, salt string, rounds int) []byte {
 	ps = append(ps, dp[:n]...)
 	ps = append(ps, ds[:len(salt)]...)
 	p, sl := ps[:len(pw)], ps[len(pw):]
-	round := ps[len(ps):]
-	for i := range rounds {
-		r := round[:0]
-		if i&1 != 0 {
-			r = append(r, p...)
-		} else {
-			r = append(r, c[:]...)
+	if haveSHA512Block && len(pw) <= 64 {
+		c = sha512Rounds(c, p, sl, rounds)
+	} else {
+		round := ps[len(ps):]
+		for i := range rounds {
+			r := round[:0]
+			if i&1 != 0 {
+				r = append(r, p...)
+			} else {
+				r = append(r, c[:]...)
+			}
+			if i%3 != 0 {
+				r = append(r, sl...)
+			}
+			if i%7 != 0 {
+				r = append(r, p...)
+			}
+			if i&1 != 0 {
+				r = append(r, c[:]...)
+			} else {
+				r = append(r, p...)
+			}
+			c = sha512.Sum512(r)
+			round = r[:0]
 		}
-		if i%3 != 0 {
-			r = append(r, sl...)
-		}
-		if i%7 != 0 {
-			r = append(r, p...)
-		}
-		if i&1 != 0 {
-			r = append(r, c[:]...)
-		} else {
-			r = append(r, p...)
-		}
-		c = sha512.Sum512(r)
-		round = r[:0]
 	}
 	s.buf = ps[:0]
 	out := s.out[:0]
@@ -248,4 +253,49 @@ func sha256Crypt(s *Scratch, pw []byte, salt string, rounds int) []byte {
 	}
 	out = b64From24(out, 0, c[31], c[30], 3)
 	return out
+}
+
+var sha512IV = [8]uint64{
+	0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b, 0xa54ff53a5f1d36f1,
+	0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179,
+}
+
+// sha512Rounds is the sha512crypt round loop on the block function: each
+// round input (at most 64+16+2*64 bytes, so one or two blocks) is laid
+// out, padded and compressed in place, skipping the hash.Hash
+// buffering, padding writes and digest copies of sha512.Sum512.
+func sha512Rounds(c [64]byte, p, sl []byte, rounds int) [64]byte {
+	var blk [256]byte
+	for i := range rounds {
+		n := 0
+		if i&1 != 0 {
+			n += copy(blk[n:], p)
+		} else {
+			n += copy(blk[n:], c[:])
+		}
+		if i%3 != 0 {
+			n += copy(blk[n:], sl)
+		}
+		if i%7 != 0 {
+			n += copy(blk[n:], p)
+		}
+		if i&1 != 0 {
+			n += copy(blk[n:], c[:])
+		} else {
+			n += copy(blk[n:], p)
+		}
+		end := 128
+		if n > 111 {
+			end = 256
+		}
+		blk[n] = 0x80
+		clear(blk[n+1 : end-8])
+		binary.BigEndian.PutUint64(blk[end-8:], uint64(n)*8)
+		st := sha512IV
+		sha512Block(&st, blk[:end])
+		for k := range 8 {
+			binary.BigEndian.PutUint64(c[8*k:], st[k])
+		}
+	}
+	return c
 }
