@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/ward
 FUZZTIME ?= 20s
 
-.PHONY: all setup build up scan test lint fuzz bench bench-fleet clean
+.PHONY: all setup build up scan test lint fuzz bench bench-fleet bench-weakpass clean
 
 all: build
 
@@ -48,6 +48,10 @@ N ?= 1000
 DB ?= sqlite
 bench-fleet: build
 	bench/fleet/run.sh $(N) $(DB)
+
+# Weak-password cracking vs john on the same shadow + word list (see bench/weakpass/RESULTS.md).
+bench-weakpass:
+	bench/weakpass.sh
 
 clean:
 	rm -rf bin

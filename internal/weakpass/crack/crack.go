@@ -14,12 +14,13 @@ import (
 	"github.com/ward-sec/ward/internal/weakpass/hashfmt"
 )
 
-// DefaultBudget is the CPU time per distinct hash spent on the built-in
-// candidates when Options.Budget is zero: the whole built-in lists for
-// cheap schemes (md5crypt, DES, MySQL, PostgreSQL md5, default
-// sha512crypt), the most likely ~1,200 for yescrypt (Debian default
-// cost) and ~550 for bcrypt cost 10.
-const DefaultBudget = 30 * time.Second
+// DefaultBudget is the estimated CPU time per distinct hash spent on the
+// built-in candidates and mutations when Options.Budget is zero: the
+// whole built-in lists (~21,000 with an account's mutations) for cheap
+// schemes (md5crypt, DES, MySQL, PostgreSQL md5, default sha512crypt),
+// the most likely ~1,600 for yescrypt at Debian's default cost and ~330
+// for bcrypt cost 10. Operator word lists come on top, never cut.
+const DefaultBudget = 20 * time.Second
 
 // Options tune a Run.
 type Options struct {

@@ -80,7 +80,7 @@ func parseMySQLCaching(h string) (Hash, error) {
 }
 
 func (m *mysqlCaching) Format() string { return FormatMySQLCaching }
-func (m *mysqlCaching) Cost() float64  { return float64(m.rounds) * 0.2 }
+func (m *mysqlCaching) Cost() float64  { return float64(m.rounds) * 0.14 }
 func (m *mysqlCaching) SaltKey() string {
 	return "mysql-caching$" + strconv.Itoa(m.rounds) + "$" + m.salt
 }

@@ -88,7 +88,7 @@ func parseDESCrypt(hash string) (Hash, error) {
 }
 
 func (h *desCrypt) Format() string                    { return FormatDESCrypt }
-func (h *desCrypt) Cost() float64                     { return 120 }
+func (h *desCrypt) Cost() float64                     { return 50 }
 func (h *desCrypt) SaltKey() string                   { return FormatDESCrypt + h.hash[:2] }
 func (h *desCrypt) Match(d []byte) bool               { return string(d) == h.hash }
 func (h *desCrypt) Verify(pw []byte, s *Scratch) bool { return h.Match(h.Digest(pw, s)) }

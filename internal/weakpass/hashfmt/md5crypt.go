@@ -37,7 +37,7 @@ func (h *md5Crypt) Format() string {
 	}
 	return FormatMD5Crypt
 }
-func (h *md5Crypt) Cost() float64                     { return 160 }
+func (h *md5Crypt) Cost() float64                     { return 110 }
 func (h *md5Crypt) SaltKey() string                   { return h.magic + h.salt }
 func (h *md5Crypt) Match(d []byte) bool               { return string(d) == h.want }
 func (h *md5Crypt) Verify(pw []byte, s *Scratch) bool { return h.Match(h.Digest(pw, s)) }
