@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -89,6 +91,50 @@ func startFixtureAgent(t *testing.T, ctx context.Context, dir, root string, log 
 	t.Cleanup(func() { <-done; a.Close(); nc.Close() })
 }
 
+// fleet is a server with one agent enrolled, scanning a fixture root.
+type fleet struct {
+	srv       *server.Server
+	token     string
+	data      string // server/ and agent/ below
+	agentDir  string
+	logs      *lockedBuffer
+	stopAgent func()
+}
+
+func startFleet(t *testing.T, root string) *fleet {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	fl := &fleet{data: t.TempDir(), logs: &lockedBuffer{}}
+	log := slog.New(slog.NewTextHandler(fl.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv, err := server.Start(ctx, server.Config{DataDir: filepath.Join(fl.data, "server"), Listen: "127.0.0.1:0",
+		NATSListen: "127.0.0.1:0", Logger: log, APIHandler: apiHandler})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	fl.srv = srv
+	if fl.token, err = srv.BootstrapAdmin(ctx); err != nil {
+		t.Fatal(err)
+	}
+	text, hash, err := enroll.NewToken(srv.CAFingerprint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Store.CreateEnrollmentTokenHash(ctx, hash, store.NewEnrollmentToken{MaxUses: 1, TTL: time.Hour, CreatedBy: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	fl.agentDir = filepath.Join(fl.data, "agent")
+	if _, err := enrollHost(ctx, srv.URL(), text, fl.agentDir, "/", nil); err != nil {
+		t.Fatal(err)
+	}
+	agentCtx, stopAgent := context.WithCancel(ctx)
+	startFixtureAgent(t, agentCtx, fl.agentDir, root, log)
+	t.Cleanup(stopAgent) // runs before the agent's own cleanup waits for it
+	fl.stopAgent = stopAgent
+	return fl
+}
+
 // TestLeakedQueryEndToEnd: `ward weakpass leaked` through a real server
 // and an enrolled agent (over NATS, mutual TLS) scanning the fixture root;
 // the password is found where it is used and is nowhere on disk or in the
@@ -99,36 +145,10 @@ func TestLeakedQueryEndToEnd(t *testing.T) {
 		t.Skip("starts a server and an agent")
 	}
 	const leaked = "letmein" // bob's sha512crypt (rounds=10000) and alice's ~/.my.cnf in the fixture
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	data := t.TempDir()
-	var logs lockedBuffer
-	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := server.Start(ctx, server.Config{DataDir: filepath.Join(data, "server"), Listen: "127.0.0.1:0",
-		NATSListen: "127.0.0.1:0", Logger: log, APIHandler: apiHandler})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	token, err := srv.BootstrapAdmin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text, hash, err := enroll.NewToken(srv.CAFingerprint())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.Store.CreateEnrollmentTokenHash(ctx, hash, store.NewEnrollmentToken{MaxUses: 1, TTL: time.Hour, CreatedBy: "test"}); err != nil {
-		t.Fatal(err)
-	}
-	agentDir := filepath.Join(data, "agent")
-	if _, err := enrollHost(ctx, srv.URL(), text, agentDir, "/", nil); err != nil {
-		t.Fatal(err)
-	}
 	fixture := filepath.Join(testutil.RepoRoot(), "internal", "weakpass", "testdata", "root")
-	agentCtx, stopAgent := context.WithCancel(ctx)
-	startFixtureAgent(t, agentCtx, agentDir, fixture, log)
-	defer stopAgent()
+	fl := startFleet(t, fixture)
+	srv, token, data, agentDir, logs, stopAgent := fl.srv, fl.token, fl.data, fl.agentDir, fl.logs, fl.stopAgent
+	ctx := context.Background()
 
 	code, out, errOut := runWard(t, "weakpass", "leaked", "--server", srv.URL(), "--token", token,
 		"--ca-fingerprint", srv.CAFingerprint(), "--all", "--wait", "2m", leaked)
@@ -178,4 +198,77 @@ func TestLeakedQueryEndToEnd(t *testing.T) {
 	if strings.Contains(logs.String(), leaked) {
 		t.Error("the leaked password is in the server or agent log")
 	}
+}
+
+// TestWeakpassTaskEndToEnd: a "weakpass" task created with the CLI runs on
+// the agent, its findings reach the server under scope "weakpass" with
+// the passwords masked, and the agent keeps its crack cache.
+func TestWeakpassTaskEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server and an agent")
+	}
+	root := t.TempDir()
+	testutil.WriteFiles(t, root, map[string]string{
+		"etc/passwd":           "root:x:0:0:root:/root:/bin/bash\nops:x:1000:1000::/home/ops:/bin/bash\nsvc:x:1001:1001::/srv:/bin/sh\n",
+		"etc/shadow":           "root:!:19700::::::\nops:$1$.rx/Wm6I$G1S8UQoHdZjd6TiPm7hNZ/:19700::::::\nsvc:$1$z6lwzBC/$VlnIy5.DEnHJAZAGBgpO01:19700::::::\n",
+		"etc/redis/redis.conf": "requirepass foobared\n",
+	})
+	fl := startFleet(t, root)
+	ctx := context.Background()
+	conn := []string{"--server", fl.srv.URL(), "--token", fl.token, "--ca-fingerprint", fl.srv.CAFingerprint()}
+	code, out, errOut := runWard(t, append([]string{"tasks", "create", "--type", "weakpass", "--all", "--params", `{"words": ["Summer-Corp-1"]}`}, conn...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	var taskID int64
+	if _, err := fmt.Sscanf(out, "task %d", &taskID); err != nil {
+		t.Fatalf("output %q", out)
+	}
+	if err := waitRuns(ctx, fl.srv, taskID, 2*time.Minute); err != nil {
+		t.Fatalf("%v\nlogs:\n%s", err, fl.logs.String())
+	}
+	var recs []store.FindingRecord
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) { // the findings may trail the run status
+		var err error
+		if recs, err = fl.srv.Store.Findings(ctx, store.FindingFilter{Scope: "weakpass", Status: store.FindingOpen}); err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) >= 4 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	got := map[string]model.Finding{}
+	for _, r := range recs {
+		got[r.Finding.Rule+" "+r.Finding.Asset.ID] = r.Finding
+	}
+	for _, want := range []string{"weakpass/weak-password shadow/ops", "weakpass/weak-password shadow/svc",
+		"weakpass/weak-password redis/default", "weakpass/weak-hash-scheme shadow/ops"} {
+		if _, ok := got[want]; !ok {
+			t.Errorf("no finding %q; have %v", want, keys(got))
+		}
+	}
+	if f := got["weakpass/weak-password shadow/svc"]; !slices.Contains(f.Evidence, "reason: in supplied wordlist") {
+		t.Errorf("svc evidence %v", f.Evidence)
+	}
+	for _, f := range got {
+		for _, ev := range f.Evidence {
+			if strings.Contains(ev, "password: ") && !strings.Contains(ev, "*****") {
+				t.Errorf("unmasked password in %s: %q", f.Asset.ID, ev)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(fl.agentDir, "weakpass")); err != nil {
+		t.Errorf("crack cache directory: %v", err)
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -17,11 +17,11 @@ const fixture = "testdata/root"
 var testWords = []string{"password", "123456", "letmein", "qwerty", "abc123", "changeme", "tomcat", "public", "private",
 	"secret", "admin", "upload", "welcome", "monitor123", "admin123", "shop2024", "decoy1", "decoy2"}
 
-func checkFixture(t *testing.T, show bool) *Report {
+func checkFixture(t *testing.T) *Report {
 	t.Helper()
 	var warnings []string
 	rep, err := Check(context.Background(), testutil.OpenRoot(t, fixture), false,
-		Options{Wordlists: [][]string{testWords}, NoBuiltin: true, NoMutations: true, ShowPasswords: show},
+		Options{Wordlists: [][]string{testWords}, NoBuiltin: true, NoMutations: true},
 		func(p, f string, a ...any) { warnings = append(warnings, p+": "+fmt.Sprintf(f, a...)) })
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +33,7 @@ func checkFixture(t *testing.T, show bool) *Report {
 }
 
 func TestCheckFixture(t *testing.T) {
-	rep := checkFixture(t, false)
+	rep := checkFixture(t)
 	testutil.GoldenJSON(t, "check", rep)
 
 	byRule := map[string][]string{}
@@ -74,16 +74,19 @@ func TestCheckFixture(t *testing.T) {
 }
 
 func TestShowPasswords(t *testing.T) {
-	rep := checkFixture(t, true)
-	for _, f := range rep.Findings {
-		if f.Rule == RuleWeak && f.Asset.ID == "shadow/root" {
-			if !contains(f.Evidence, "password: password") {
-				t.Errorf("evidence %v", f.Evidence)
-			}
-			return
+	root := testutil.TempRoot(t, map[string]string{"etc/shadow": "root:$1$.rx/Wm6I$G1S8UQoHdZjd6TiPm7hNZ/:19700::::::\n"})
+	for show, want := range map[bool]string{true: "password: password", false: "password: p*****d"} {
+		rep, err := Check(context.Background(), root, false, Options{Wordlists: [][]string{{"password"}}, NoBuiltin: true, NoMutations: true, ShowPasswords: show}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Findings) < 1 || !contains(rep.Findings[0].Evidence, want) {
+			t.Errorf("show %v: findings %+v", show, rep.Findings)
+		}
+		if got := rep.Details.Accounts[0].Password; got != strings.TrimPrefix(want, "password: ") {
+			t.Errorf("show %v: details password %q", show, got)
 		}
 	}
-	t.Error("no finding for shadow/root")
 }
 
 func TestLeakedFixture(t *testing.T) {

@@ -271,7 +271,7 @@ func collectRedis(_ context.Context, e *Env, r *Result) {
 			if !u.On {
 				continue
 			}
-			c := Credential{Store: "redis", Account: u.Name, Path: usersPath, Line: u.Line, Hints: []string{"redis"}}
+			c := Credential{Store: "redis", Account: u.Name, Path: usersPath, Line: u.Line, Hints: redisHints}
 			if u.NoPass {
 				c.State = Empty
 				r.Credentials = append(r.Credentials, c)
@@ -289,7 +289,7 @@ func collectRedis(_ context.Context, e *Env, r *Result) {
 		if !defaultSeen {
 			// Without a "user default" rule the default user is on and
 			// takes requirepass, or no password at all.
-			c := Credential{Store: "redis", Account: "default", Path: p, Line: conf.RequirePassLine, Hints: []string{"redis"}}
+			c := Credential{Store: "redis", Account: "default", Path: p, Line: conf.RequirePassLine, Hints: redisHints}
 			if conf.RequirePass == "" {
 				c.State = Empty
 			} else {
@@ -299,3 +299,7 @@ func collectRedis(_ context.Context, e *Env, r *Result) {
 		}
 	}
 }
+
+// redisHints seed the cracker's mutations: the service name and the
+// example password of the stock redis.conf.
+var redisHints = []string{"redis", "foobared"}

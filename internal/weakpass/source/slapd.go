@@ -120,7 +120,7 @@ func ldapCredential(p string, pw LDAPRootPW) (Credential, string) {
 	if account == "" {
 		account = "rootdn"
 	}
-	c := Credential{Store: "openldap", Account: account, Path: p, Line: pw.Line, Hints: []string{"ldap", "admin"}}
+	c := Credential{Store: "openldap", Account: account, Path: p, Line: pw.Line, Hints: []string{"ldap", "admin", "secret"}}
 	v := pw.Value
 	if !strings.HasPrefix(v, "{") {
 		c.Secret, c.Plain = v, true

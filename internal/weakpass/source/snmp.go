@@ -74,7 +74,7 @@ func collectSNMP(_ context.Context, e *Env, r *Result) {
 		}
 		for _, s := range secrets {
 			r.Credentials = append(r.Credentials, Credential{Store: "snmp", Account: s.Account, Path: p, Line: s.Line,
-				Secret: s.Secret, Plain: true, Hints: []string{"snmp"}})
+				Secret: s.Secret, Plain: true, Hints: []string{"snmp", "public", "private"}})
 		}
 	}
 }

@@ -125,7 +125,7 @@ func collectTomcat(_ context.Context, e *Env, r *Result) {
 				digest = TomcatDigest(sx)
 			}
 			for _, u := range users {
-				c := Credential{Store: "tomcat", Account: u.Name, Path: p, Line: u.Line, Hints: []string{"tomcat"}}
+				c := Credential{Store: "tomcat", Account: u.Name, Path: p, Line: u.Line, Hints: []string{"tomcat", "s3cret"}}
 				switch {
 				case u.Password == "":
 					c.State = Empty
