@@ -2,15 +2,11 @@ package hashfmt
 
 // Traditional DES-based crypt(3): 25 DES encryptions of a zero block
 // under a key made of the first 8 password characters, with the E
-// expansion perturbed by a 12-bit salt. A bit-level implementation with
-// the FIPS 46 tables: the scheme is rare and obsolete (reported as a
-// weak scheme in any case), so clarity wins over speed here.
+// expansion perturbed by a 12-bit salt. Combined S-box/P tables; IP is
+// the identity on the zero block and FP then IP cancel between the 25
+// encryptions, so FP is applied once at the end.
 
 var (
-	desIP = [64]byte{58, 50, 42, 34, 26, 18, 10, 2, 60, 52, 44, 36, 28, 20, 12, 4,
-		62, 54, 46, 38, 30, 22, 14, 6, 64, 56, 48, 40, 32, 24, 16, 8,
-		57, 49, 41, 33, 25, 17, 9, 1, 59, 51, 43, 35, 27, 19, 11, 3,
-		61, 53, 45, 37, 29, 21, 13, 5, 63, 55, 47, 39, 31, 23, 15, 7}
 	desFP = [64]byte{40, 8, 48, 16, 56, 24, 64, 32, 39, 7, 47, 15, 55, 23, 63, 31,
 		38, 6, 46, 14, 54, 22, 62, 30, 37, 5, 45, 13, 53, 21, 61, 29,
 		36, 4, 44, 12, 52, 20, 60, 28, 35, 3, 43, 11, 51, 19, 59, 27,
@@ -24,11 +20,7 @@ var (
 		41, 52, 31, 37, 47, 55, 30, 40, 51, 45, 33, 48,
 		44, 49, 39, 56, 34, 53, 46, 42, 50, 36, 29, 32}
 	desShifts = [16]byte{1, 1, 2, 2, 2, 2, 2, 2, 1, 2, 2, 2, 2, 2, 2, 1}
-	desE      = [48]byte{32, 1, 2, 3, 4, 5, 4, 5, 6, 7, 8, 9,
-		8, 9, 10, 11, 12, 13, 12, 13, 14, 15, 16, 17,
-		16, 17, 18, 19, 20, 21, 20, 21, 22, 23, 24, 25,
-		24, 25, 26, 27, 28, 29, 28, 29, 30, 31, 32, 1}
-	desP = [32]byte{16, 7, 20, 21, 29, 12, 28, 17, 1, 15, 23, 26, 5, 18, 31, 10,
+	desP      = [32]byte{16, 7, 20, 21, 29, 12, 28, 17, 1, 15, 23, 26, 5, 18, 31, 10,
 		2, 8, 24, 14, 32, 27, 3, 9, 19, 13, 30, 6, 22, 11, 4, 25}
 	desS = [8][64]byte{
 		{14, 4, 13, 1, 2, 15, 11, 8, 3, 10, 6, 12, 5, 9, 0, 7,
@@ -67,20 +59,21 @@ var (
 )
 
 type desCrypt struct {
-	hash string
-	e    [48]byte // E table with the salt swaps applied
+	hash     string
+	saltMask uint64 // salt bits, at the low half of the 48-bit E output
 }
 
 func parseDESCrypt(hash string) (Hash, error) {
 	if !validB64(hash) {
 		return nil, malformed(FormatDESCrypt, "not 13 crypt-base64 characters")
 	}
-	h := &desCrypt{hash: hash, e: desE}
+	h := &desCrypt{hash: hash}
+	// Salt bit s swaps E output bits s+1 and s+25 (FIPS numbering).
 	for i := range 2 {
 		c := atoi64[hash[i]]
 		for j := range 6 {
 			if (c>>j)&1 != 0 {
-				h.e[6*i+j], h.e[6*i+j+24] = h.e[6*i+j+24], h.e[6*i+j]
+				h.saltMask |= 1 << (23 - (6*i + j))
 			}
 		}
 	}
@@ -88,87 +81,98 @@ func parseDESCrypt(hash string) (Hash, error) {
 }
 
 func (h *desCrypt) Format() string                    { return FormatDESCrypt }
-func (h *desCrypt) Cost() float64                     { return 50 }
+func (h *desCrypt) Cost() float64                     { return 7 }
 func (h *desCrypt) SaltKey() string                   { return FormatDESCrypt + h.hash[:2] }
 func (h *desCrypt) Match(d []byte) bool               { return string(d) == h.hash }
 func (h *desCrypt) Verify(pw []byte, s *Scratch) bool { return h.Match(h.Digest(pw, s)) }
 
 func (h *desCrypt) Digest(pw []byte, s *Scratch) []byte {
-	var key [64]byte
-	for i := 0; i < 8 && i < len(pw); i++ {
-		c := pw[i]
-		for j := range 7 {
-			key[i*8+j] = (c >> (6 - j)) & 1
+	var key uint64
+	for i := 0; i < 8; i++ {
+		var c byte
+		if i < len(pw) {
+			c = pw[i]
 		}
+		key = key<<8 | uint64(c<<1)
 	}
-	// Key schedule.
-	var cd [56]byte
-	for i, p := range desPC1 {
-		cd[i] = key[p-1]
-	}
-	var ks [16][48]byte
-	for r := range 16 {
-		for range desShifts[r] {
-			c0, d0 := cd[0], cd[28]
-			copy(cd[0:27], cd[1:28])
-			cd[27] = c0
-			copy(cd[28:55], cd[29:56])
-			cd[55] = d0
-		}
-		for i, p := range desPC2 {
-			ks[r][i] = cd[p-1]
-		}
-	}
-	var block [64]byte
+	ks := desKeySchedule(key)
+	var l, r uint32
+	m := h.saltMask
 	for range 25 {
-		var lr [64]byte
-		for i, p := range desIP {
-			lr[i] = block[p-1]
+		for k := range 16 {
+			e := desExpand(r)
+			x := ((e >> 24) ^ e) & m
+			e ^= x | x<<24
+			e ^= ks[k]
+			f := desSP[0][e>>42&63] ^ desSP[1][e>>36&63] ^ desSP[2][e>>30&63] ^ desSP[3][e>>24&63] ^
+				desSP[4][e>>18&63] ^ desSP[5][e>>12&63] ^ desSP[6][e>>6&63] ^ desSP[7][e&63]
+			l, r = r, l^f
 		}
-		l, r := lr[:32], lr[32:]
-		for round := range 16 {
-			var f [32]byte
-			var er [48]byte
-			for i := range 48 {
-				er[i] = r[h.e[i]-1] ^ ks[round][i]
-			}
-			var sout [32]byte
-			for b := range 8 {
-				x := er[6*b : 6*b+6]
-				row := x[0]<<1 | x[5]
-				col := x[1]<<3 | x[2]<<2 | x[3]<<1 | x[4]
-				v := desS[b][row*16+col]
-				for k := range 4 {
-					sout[4*b+k] = (v >> (3 - k)) & 1
-				}
-			}
-			for i, p := range desP {
-				f[i] = sout[p-1]
-			}
-			var nr [32]byte
-			for i := range 32 {
-				nr[i] = l[i] ^ f[i]
-			}
-			copy(l, r)
-			copy(r, nr[:])
-		}
-		var pre [64]byte
-		copy(pre[:32], r)
-		copy(pre[32:], l)
-		for i, p := range desFP {
-			block[i] = pre[p-1]
-		}
+		l, r = r, l
 	}
+	block := permute(uint64(l)<<32|uint64(r), desFP[:], 64)
 	out := append(s.out[:0], h.hash[:2]...)
 	for i := range 11 {
-		var c byte
-		for j := range 6 {
-			c <<= 1
-			if k := 6*i + j; k < 64 {
-				c |= block[k]
-			}
+		sh := 58 - 6*i
+		var c uint64
+		if sh >= 0 {
+			c = block >> sh & 63
+		} else {
+			c = block << -sh & 63
 		}
 		out = append(out, itoa64[c])
 	}
 	return out
+}
+
+// Bit numbering follows FIPS 46: bit 1 is the most significant bit of
+// the 64-bit block, 32-bit half, 56-bit key or 48-bit expansion.
+
+// permute returns the value whose bit i (1-based, from the top) is bit
+// table[i-1] of the inN-bit input.
+func permute(in uint64, table []byte, inN int) uint64 {
+	var out uint64
+	for _, b := range table {
+		out = out<<1 | (in>>(inN-int(b)))&1
+	}
+	return out
+}
+
+// desExpand is E(R): eight overlapping 6-bit groups of R's bits
+// 4k..4k+5 (wrapping), as a 48-bit value.
+func desExpand(r uint32) uint64 {
+	w := uint64(r&1)<<33 | uint64(r)<<1 | uint64(r>>31)
+	var e uint64
+	for k := range 8 {
+		e = e<<6 | (w>>(28-4*k))&63
+	}
+	return e
+}
+
+func desKeySchedule(key uint64) [16]uint64 {
+	cd := permute(key, desPC1[:], 64)
+	c, d := uint32(cd>>28)&0xfffffff, uint32(cd)&0xfffffff
+	var ks [16]uint64
+	for r := range 16 {
+		for range desShifts[r] {
+			c = (c<<1 | c>>27) & 0xfffffff
+			d = (d<<1 | d>>27) & 0xfffffff
+		}
+		ks[r] = permute(uint64(c)<<28|uint64(d), desPC2[:], 56)
+	}
+	return ks
+}
+
+// desSP[k][v] is P(S_k(v)) placed at S-box k's output position.
+var desSP [8][64]uint32
+
+func init() {
+	for k := range 8 {
+		for v := range 64 {
+			row := (v>>4)&2 | v&1
+			col := (v >> 1) & 15
+			sv := uint64(desS[k][row*16+col]) << (28 - 4*k)
+			desSP[k][v] = uint32(permute(sv, desP[:], 32))
+		}
+	}
 }
