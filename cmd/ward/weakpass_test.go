@@ -272,3 +272,51 @@ func keys[V any](m map[string]V) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestScanWeakpassFixture: `ward scan --weakpass` on the fixture root with
+// an operator word list, JSON report: findings, masked passwords, the
+// detector's summary and unchecked accounts; --fail-on sees the findings.
+func TestScanWeakpassFixture(t *testing.T) {
+	fixture := filepath.Join(testutil.RepoRoot(), "internal", "weakpass", "testdata", "root")
+	words := filepath.Join(t.TempDir(), "words.txt")
+	if err := os.WriteFile(words, []byte("Vb7$wQ2!nK9#\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runWard(t, "scan", "--root", fixture, "--collectors", "os", "--weakpass", "--weakpass-budget", "300ms",
+		"--wordlist", words, "--format", "json", "--fail-on", "high")
+	if code != 3 {
+		t.Fatalf("exit %d (want 3: high findings): %s", code, errOut)
+	}
+	var res model.ScanResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]model.Finding{}
+	for _, f := range res.Findings {
+		got[f.Rule+" "+f.Asset.ID] = f
+	}
+	for _, want := range []string{"weakpass/weak-password shadow/alice", "weakpass/weak-password tomcat/deployer",
+		"weakpass/empty-password shadow/guest", "weakpass/weak-hash-scheme shadow/dave",
+		"weakpass/unencrypted-ssh-key /root/.ssh/id_ed25519#ed25519", "weakpass/plaintext-password /srv/app/.env#DB_PASSWORD"} {
+		if _, ok := got[want]; !ok {
+			t.Errorf("no finding %q; have %v", want, keys(got))
+		}
+	}
+	if f := got["weakpass/weak-password tomcat/deployer"]; !slices.Contains(f.Evidence, "reason: in supplied wordlist") ||
+		!slices.Contains(f.Evidence, "password: V*****#") {
+		t.Errorf("deployer evidence %v", f.Evidence)
+	}
+	if strings.Contains(out, "Vb7$wQ2!nK9#") || strings.Contains(out, `"password: password"`) {
+		t.Error("a password in clear in the report")
+	}
+	var det *model.Detection
+	for i := range res.Detections {
+		if res.Detections[i].Detector == "weakpass" {
+			det = &res.Detections[i]
+		}
+	}
+	if det == nil || det.Status != "ok" || len(det.Warnings) == 0 ||
+		!strings.Contains(strings.Join(det.Summary, "\n"), "not checked: shadow weird") {
+		t.Errorf("detection %+v", det)
+	}
+}
