@@ -2,6 +2,7 @@ package hashfmt
 
 import (
 	"crypto/md5"
+	"encoding/binary"
 	"strings"
 )
 
@@ -58,6 +59,24 @@ func (h *md5Crypt) Digest(pw []byte, s *Scratch) []byte {
 		}
 	}
 	fin := md5.Sum(buf)
+	if haveMD5Block && len(pw) <= 32 && len(h.salt) <= 8 {
+		fin = md5Rounds(fin, pw, h.salt)
+	} else {
+		fin = md5RoundsSum(buf, fin, pw, h.salt)
+	}
+	s.buf = buf[:0]
+	out := s.out[:0]
+	out = b64From24(out, fin[0], fin[6], fin[12], 4)
+	out = b64From24(out, fin[1], fin[7], fin[13], 4)
+	out = b64From24(out, fin[2], fin[8], fin[14], 4)
+	out = b64From24(out, fin[3], fin[9], fin[15], 4)
+	out = b64From24(out, fin[4], fin[10], fin[5], 4)
+	out = b64From24(out, 0, 0, fin[11], 2)
+	return out
+}
+
+// md5RoundsSum is the portable 1000-round loop.
+func md5RoundsSum(buf []byte, fin [16]byte, pw []byte, salt string) [16]byte {
 	for i := range 1000 {
 		buf = buf[:0]
 		if i&1 != 0 {
@@ -66,7 +85,7 @@ func (h *md5Crypt) Digest(pw []byte, s *Scratch) []byte {
 			buf = append(buf, fin[:]...)
 		}
 		if i%3 != 0 {
-			buf = append(buf, h.salt...)
+			buf = append(buf, salt...)
 		}
 		if i%7 != 0 {
 			buf = append(buf, pw...)
@@ -78,13 +97,45 @@ func (h *md5Crypt) Digest(pw []byte, s *Scratch) []byte {
 		}
 		fin = md5.Sum(buf)
 	}
-	s.buf = buf[:0]
-	out := s.out[:0]
-	out = b64From24(out, fin[0], fin[6], fin[12], 4)
-	out = b64From24(out, fin[1], fin[7], fin[13], 4)
-	out = b64From24(out, fin[2], fin[8], fin[14], 4)
-	out = b64From24(out, fin[3], fin[9], fin[15], 4)
-	out = b64From24(out, fin[4], fin[10], fin[5], 4)
-	out = b64From24(out, 0, 0, fin[11], 2)
-	return out
+	return fin
+}
+
+var md5IV = [4]uint32{0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476}
+
+// md5Rounds runs the rounds on the block function with in-place
+// padding (inputs are at most 16+8+2*32 bytes: one or two blocks).
+func md5Rounds(fin [16]byte, pw []byte, salt string) [16]byte {
+	var blk [128]byte
+	for i := range 1000 {
+		n := 0
+		if i&1 != 0 {
+			n += copy(blk[n:], pw)
+		} else {
+			n += copy(blk[n:], fin[:])
+		}
+		if i%3 != 0 {
+			n += copy(blk[n:], salt)
+		}
+		if i%7 != 0 {
+			n += copy(blk[n:], pw)
+		}
+		if i&1 != 0 {
+			n += copy(blk[n:], fin[:])
+		} else {
+			n += copy(blk[n:], pw)
+		}
+		end := 64
+		if n > 55 {
+			end = 128
+		}
+		blk[n] = 0x80
+		clear(blk[n+1 : end-8])
+		binary.LittleEndian.PutUint64(blk[end-8:], uint64(n)*8)
+		st := md5IV
+		md5Block(&st, blk[:end])
+		for k := range 4 {
+			binary.LittleEndian.PutUint32(fin[4*k:], st[k])
+		}
+	}
+	return fin
 }
