@@ -65,6 +65,24 @@ func (s *Server) KeepSecretParams(taskID int64, params json.RawMessage) {
 	time.AfterFunc(secretParamsTTL, func() { s.secretParams.Delete(taskID) })
 }
 
+// forgetSecretParams drops a task's secret params once every run of it
+// has finished.
+func (s *Server) forgetSecretParams(ctx context.Context, taskID int64) {
+	if _, ok := s.secretParams.Load(taskID); !ok {
+		return
+	}
+	runs, err := s.Store.Runs(ctx, store.RunFilter{TaskID: taskID})
+	if err != nil {
+		return
+	}
+	for _, r := range runs {
+		if !r.Status.Final() {
+			return
+		}
+	}
+	s.secretParams.Delete(taskID)
+}
+
 func (s *Server) sendRun(ctx context.Context, task store.Task, r store.TaskRun) {
 	params := task.Params
 	if store.Withheld(params) {

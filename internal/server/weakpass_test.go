@@ -56,11 +56,23 @@ func TestWithheldParams(t *testing.T) {
 		t.Fatalf("task message %s (%v)", m.Data, err)
 	}
 
+	// Forgotten once the run has finished.
+	runs, err := s.Store.Runs(ctx, store.RunFilter{TaskID: kept})
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs %v %v", runs, err)
+	}
+	for _, st := range []string{"running", "done"} {
+		s.taskStatus(ctx, hostID, proto.ResultMessage{RunID: strconv.FormatInt(runs[0].ID, 10), Status: st})
+		if _, held := s.secretParams.Load(kept); held != (st == "running") {
+			t.Errorf("after %s: params held %v", st, held)
+		}
+	}
+
 	gone := newTask() // as after a restart: nothing in memory
 	if err := s.SendQueued(ctx, gone); err != nil {
 		t.Fatal(err)
 	}
-	runs, err := s.Store.Runs(ctx, store.RunFilter{TaskID: gone})
+	runs, err = s.Store.Runs(ctx, store.RunFilter{TaskID: gone})
 	if err != nil || len(runs) != 1 {
 		t.Fatalf("runs %v %v", runs, err)
 	}
