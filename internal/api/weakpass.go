@@ -87,6 +87,10 @@ func (s *server) getLeakedQuery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	names, err := s.hostnames(r, runs)
+	if err != nil {
+		return err
+	}
 	out := wire.LeakedResult{TaskID: id, Runs: countRuns(runs), Hosts: []wire.LeakedHost{}, Done: true}
 	byHost := map[int64]*wire.LeakedHost{}
 	for i := len(runs) - 1; i >= 0; i-- { // oldest first
@@ -94,11 +98,8 @@ func (s *server) getLeakedQuery(w http.ResponseWriter, r *http.Request) error {
 		if !run.Status.Final() {
 			out.Done = false
 		}
-		h := wire.LeakedHost{HostID: run.HostID, Status: string(run.Status), Error: run.Error, Matches: []wire.LeakedMatch{}}
-		if host, err := s.store.Host(r.Context(), run.HostID); err == nil {
-			h.Hostname = host.Hostname
-		}
-		out.Hosts = append(out.Hosts, h)
+		out.Hosts = append(out.Hosts, wire.LeakedHost{HostID: run.HostID, Hostname: names[run.HostID], Status: string(run.Status),
+			Error: run.Error, Matches: []wire.LeakedMatch{}})
 	}
 	for i := range out.Hosts {
 		byHost[out.Hosts[i].HostID] = &out.Hosts[i]
@@ -117,4 +118,31 @@ func (s *server) getLeakedQuery(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// hostnames names the hosts of runs: one lookup each for a few, one
+// listing of every host for a fleet-wide query.
+func (s *server) hostnames(r *http.Request, runs []store.TaskRun) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(runs) <= 50 {
+		for _, run := range runs {
+			if host, err := s.store.Host(r.Context(), run.HostID); err == nil {
+				out[run.HostID] = host.Hostname
+			}
+		}
+		return out, nil
+	}
+	const page = 100000
+	for off := 0; ; off += page {
+		hosts, err := s.store.Hosts(r.Context(), store.HostFilter{Limit: page, Offset: off})
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hosts {
+			out[h.ID] = h.Hostname
+		}
+		if len(hosts) < page {
+			return out, nil
+		}
+	}
 }

@@ -158,7 +158,9 @@ func (a *app) leakedResult(ctx context.Context, c *client, id int64, wait time.D
 		return a.printJSON(raw)
 	}
 	tw := table(a.stdout, "HOST", "STATUS", "STORE", "ACCOUNT", "WHERE")
-	hostsUsing, accounts := 0, 0
+	hostsUsing, accounts, quiet := 0, 0, 0
+	// A fleet-wide query lists the hosts that matter; the rest are counted.
+	terse := len(res.Hosts) > 50
 	for _, h := range res.Hosts {
 		name := h.Hostname
 		if name == "" {
@@ -171,6 +173,8 @@ func (a *app) leakedResult(ctx context.Context, c *client, id int64, wait time.D
 				accounts++
 				row(tw, name, h.Status, m.Store, m.Account, m.Path)
 			}
+		case h.Status == "done" && terse && h.Unchecked == "":
+			quiet++
 		case h.Status == "done":
 			row(tw, name, h.Status, "-", "(not used)", h.Unchecked)
 		default:
@@ -179,6 +183,9 @@ func (a *app) leakedResult(ctx context.Context, c *client, id int64, wait time.D
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if quiet > 0 {
+		fmt.Fprintf(a.stdout, "%d more hosts: not used (every credential tested)\n", quiet)
 	}
 	fmt.Fprintf(a.stdout, "in use on %d of %d hosts (%d accounts)\n", hostsUsing, len(res.Hosts), accounts)
 	if !res.Done {
