@@ -102,7 +102,7 @@ func TestLibcrypt(t *testing.T) {
 		{"yescrypt"}, {"yescrypt", "-R", "3"}, {"gost-yescrypt"},
 		{"scrypt"}, {"bcrypt", "-R", "4"}, {"bcrypt-a", "-R", "4"},
 	}
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		passwords = passwords[:2]
 	}
 	var s Scratch
