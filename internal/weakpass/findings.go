@@ -2,6 +2,7 @@ package weakpass
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/ward-sec/ward/internal/model"
 	"github.com/ward-sec/ward/internal/weakpass/crack"
@@ -16,7 +17,42 @@ const (
 	RulePlaintext = "weakpass/plaintext-password"
 	RuleSSHKey    = "weakpass/unencrypted-ssh-key"
 	RuleLeaked    = "weakpass/leaked-password"
+	// RuleNotChecked lists what could not be tested, so the server knows
+	// a host's silence is not "no weak password".
+	RuleNotChecked = "weakpass/not-checked"
 )
+
+// notCheckedFinding is the info finding listing the stores and accounts
+// that could not be tested; ok is false when everything was.
+func notCheckedFinding(rule, title string, unchecked []source.Unchecked, tested int) (model.Finding, bool) {
+	if len(unchecked) == 0 {
+		return model.Finding{}, false
+	}
+	var ev []string
+	for i, u := range unchecked {
+		if i == 30 {
+			ev = append(ev, fmt.Sprintf("... and %d more", len(unchecked)-30))
+			break
+		}
+		what := u.Store
+		if u.Account != "" {
+			what += " " + u.Account
+		}
+		if u.Path != "" {
+			what += " (" + u.Path + ")"
+		}
+		ev = append(ev, "not checked: "+what+": "+strings.TrimPrefix(u.Reason, "not checked: "))
+	}
+	asset := model.AssetRef{Type: "host", ID: "credentials"}
+	f := model.Finding{Kind: model.KindWeakPassword, Rule: rule, Severity: model.SevInfo,
+		Title:       fmt.Sprintf(title, len(unchecked), tested),
+		Description: "These credential stores or accounts could not be tested; a weak or reused password may still be there.",
+		Asset:       asset, Evidence: ev,
+		Remediation: "Run the scan as root on the live host for the databases; formats Ward cannot verify need another tool.",
+	}
+	f.ID = model.FindingID(f.Rule, asset)
+	return f, true
+}
 
 func accountAsset(c source.Credential) model.AssetRef {
 	return model.AssetRef{Type: "account", ID: c.Store + "/" + c.Account, Path: c.Path}

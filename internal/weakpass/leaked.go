@@ -100,25 +100,8 @@ func leakedFinding(c source.Credential, r crack.Result) model.Finding {
 // tested by a leaked-password query (so "not used" is qualified).
 const RuleLeakedCoverage = "weakpass/leaked-query-coverage"
 
-// CoverageFinding is the info finding saying how many credentials the
+// CoverageFinding is the info finding saying which credentials the
 // query could not test on this host; ok is false when all were tested.
 func (o *LeakedOutcome) CoverageFinding() (model.Finding, bool) {
-	if len(o.Unchecked) == 0 {
-		return model.Finding{}, false
-	}
-	stores := map[string]bool{}
-	var ev []string
-	for i, u := range o.Unchecked {
-		stores[u.Store] = true
-		if i < 20 {
-			ev = append(ev, fmt.Sprintf("not checked: %s %s %s: %s", u.Store, u.Account, u.Path, u.Reason))
-		}
-	}
-	asset := model.AssetRef{Type: "host", ID: "credentials"}
-	f := model.Finding{Kind: model.KindWeakPassword, Rule: RuleLeakedCoverage, Severity: model.SevInfo,
-		Title:       fmt.Sprintf("%d credential stores or accounts not checked (%d tested)", len(o.Unchecked), o.Tested),
-		Description: "The leaked-password query could not test these credentials; the password may still be in use there.",
-		Asset:       asset, Evidence: ev}
-	f.ID = model.FindingID(f.Rule, asset)
-	return f, true
+	return notCheckedFinding(RuleLeakedCoverage, "%d credential stores or accounts not checked by the leaked-password query (%d tested)", o.Unchecked, o.Tested)
 }

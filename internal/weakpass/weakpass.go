@@ -245,6 +245,13 @@ func build(res *source.Result, results map[int]crack.Result, show bool) *Report 
 		rep.Details.Stores = append(rep.Details.Stores, *counts[k])
 	}
 	rep.Details.Exposures, rep.Details.Unchecked = res.Exposures, unchecked
+	tested := 0
+	for _, sc := range counts {
+		tested += sc.Tested
+	}
+	if f, ok := notCheckedFinding(RuleNotChecked, "%d credential stores or accounts not checked for weak passwords (%d tested)", unchecked, tested); ok {
+		rep.Findings = append(rep.Findings, f)
+	}
 	if rep.Details.Accounts == nil {
 		rep.Details.Accounts = []Account{}
 	}

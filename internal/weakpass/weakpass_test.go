@@ -51,8 +51,9 @@ func TestCheckFixture(t *testing.T) {
 		RuleWeak: {"shadow/root", "shadow/alice", "shadow/bob", "shadow/carol", "shadow/dave", "tomcat/tomcat",
 			"snmp/community (rocommunity)", "snmp/community (rwcommunity)", "proftpd/ftpupload", "vsftpd/virtual1",
 			"openldap/cn=admin,dc=example,dc=com", "openldap/rootdn", "openldap/cn=admin,dc=example,dc=org"},
-		RuleEmpty:  {"shadow/guest", "redis/cache", "tomcat/legacy"},
-		RuleScheme: {"shadow/carol", "shadow/dave", "proftpd/ftpupload", "vsftpd/virtual1"},
+		RuleEmpty:      {"shadow/guest", "redis/cache", "tomcat/legacy"},
+		RuleScheme:     {"shadow/carol", "shadow/dave", "proftpd/ftpupload", "vsftpd/virtual1"},
+		RuleNotChecked: {"credentials"},
 	} {
 		for _, w := range want {
 			if !contains(byRule[rule], w) {
