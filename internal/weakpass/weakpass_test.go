@@ -20,7 +20,7 @@ var testWords = []string{"password", "123456", "letmein", "qwerty", "abc123", "c
 func checkFixture(t *testing.T) *Report {
 	t.Helper()
 	var warnings []string
-	rep, err := Check(context.Background(), testutil.OpenRoot(t, fixture), false,
+	rep, err := Check(context.Background(), fixtureRoot(t), false,
 		Options{Wordlists: [][]string{testWords}, NoBuiltin: true, NoMutations: true},
 		func(p, f string, a ...any) { warnings = append(warnings, p+": "+fmt.Sprintf(f, a...)) })
 	if err != nil {
@@ -91,7 +91,7 @@ func TestShowPasswords(t *testing.T) {
 }
 
 func TestLeakedFixture(t *testing.T) {
-	out, err := Leaked(context.Background(), testutil.OpenRoot(t, fixture), false, []string{"letmein", "not-used-anywhere"}, nil)
+	out, err := Leaked(context.Background(), fixtureRoot(t), false, []string{"letmein", "not-used-anywhere"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ type goldenResult struct {
 
 func TestCollectFixture(t *testing.T) {
 	var warnings []string
-	e := &Env{FS: testutil.OpenRoot(t, fixture), Warn: func(p, f string, a ...any) {
+	e := &Env{FS: fixtureRoot(t), Warn: func(p, f string, a ...any) {
 		warnings = append(warnings, p+": "+fmt.Sprintf(f, a...))
 	}}
 	r := Collect(context.Background(), e)
@@ -89,7 +89,7 @@ func containsPrefix(list []string, p string) bool {
 // TestNoSecretsInJSON: the Result's JSON (what reports and the agent
 // send) never carries a secret.
 func TestNoSecretsInJSON(t *testing.T) {
-	r := Collect(context.Background(), &Env{FS: testutil.OpenRoot(t, fixture)})
+	r := Collect(context.Background(), &Env{FS: fixtureRoot(t)})
 	data := fmt.Sprintf("%+v", mustJSON(t, r))
 	for _, c := range r.Credentials {
 		// (a secret equal to the account name, "tomcat", is no leak)
