@@ -62,9 +62,10 @@ type job struct {
 	hash    hashfmt.Hash
 	targets []int
 
-	// candidate plan
-	first, later []cand // per-account
-	budget       int    // built-in candidates allowed
+	// candidate plan: the per-account lists are rebuilt when the job's
+	// batch runs (they are not kept for all jobs at once).
+	first, later []cand
+	budget       int // built-in candidates and mutations allowed
 	fingerprint  string
 
 	cracked   atomic.Bool
@@ -80,8 +81,18 @@ type job struct {
 type group struct {
 	jobs   []*job
 	sharer bool
-	cands  []cand       // the merged plan
-	left   atomic.Int64 // jobs not yet cracked
+	segs   []segment           // the plan, in order
+	n      int                 // candidates in all segments
+	acct   map[string]struct{} // per-account words, skipped in shared segments
+	left   atomic.Int64        // jobs not yet cracked
+}
+
+// segment is a run of candidates; shared segments (the base lists,
+// common to all groups and never copied) skip the group's per-account
+// words, already tried.
+type segment struct {
+	cands  []cand
+	shared bool
 }
 
 // Run tests every target against its candidates and returns one result
@@ -143,12 +154,31 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]Result, error) 
 	}
 	for _, j := range order {
 		planJob(j, targets, opts, base, year)
+		j.first, j.later = nil, nil
 		if cache != nil {
 			j.fromCache = cache.get(j.cacheKey())
 		}
 	}
-	groups := makeGroups(order, base)
-	err := execute(ctx, groups, opts.Workers)
+	groups := makeGroups(order)
+	// Groups run in batches so that only one batch's per-account lists
+	// are in memory (a directory may hold thousands of accounts).
+	var err error
+	for b := 0; b < len(groups) && err == nil; b += groupBatch {
+		batch := groups[b:min(b+groupBatch, len(groups))]
+		for _, g := range batch {
+			for _, j := range g.jobs {
+				planJob(j, targets, opts, base, year)
+			}
+			planGroup(g, base)
+		}
+		err = execute(ctx, batch, opts.Workers)
+		for _, g := range batch {
+			g.segs, g.acct = nil, nil
+			for _, j := range g.jobs {
+				j.first, j.later = nil, nil
+			}
+		}
+	}
 
 	for _, j := range order {
 		for _, i := range j.targets {
@@ -289,11 +319,11 @@ func (j *job) cacheKey() string {
 	return hex.EncodeToString(h[:])
 }
 
-// makeGroups merges jobs that share a salt and lays out each group's
-// candidate sequence: per-account first, built-in head, operator lists,
-// per-account rest, built-in tail; built-in and mutation candidates are
-// cut to the budget, operator lists never.
-func makeGroups(jobs []*job, base *plan) []*group {
+// groupBatch bounds how many groups have their plans in memory at once.
+const groupBatch = 64
+
+// makeGroups merges jobs that share a salt.
+func makeGroups(jobs []*job) []*group {
 	var groups []*group
 	bySalt := map[string]*group{}
 	for _, j := range jobs {
@@ -313,43 +343,66 @@ func makeGroups(jobs []*job, base *plan) []*group {
 		}
 		groups = append(groups, &group{jobs: []*job{j}})
 	}
-	for _, g := range groups {
-		budget := 0
-		s := newCandSet()
-		for _, j := range g.jobs {
-			budget = max(budget, j.budget)
+	return groups
+}
+
+// planGroup lays out a group's candidates: per-account first, built-in
+// head, operator lists, per-account rest, built-in tail. Built-in and
+// mutation candidates are cut to the budget, operator lists never.
+func planGroup(g *group, base *plan) {
+	budget := 0
+	for _, j := range g.jobs {
+		budget = max(budget, j.budget)
+	}
+	acct := newCandSet()
+	for _, j := range g.jobs {
+		for _, c := range j.first {
+			acct.add(c.pw, c.reason)
 		}
-		used := 0
-		addBudgeted := func(cs []cand) {
-			for _, c := range cs {
-				if used >= budget {
-					return
-				}
-				if _, ok := s.seen[c.pw]; !ok {
-					s.add(c.pw, c.reason)
-					used++
-				}
+	}
+	// The empty password is always tried: it costs one candidate.
+	if _, ok := acct.seen[""]; !ok && len(g.jobs[0].first) > 0 {
+		acct.add("", ReasonEmpty)
+	}
+	first := acct.list[:min(len(acct.list), max(budget, 1))]
+	used := len(first)
+	take := func(cs []cand) []cand {
+		n := min(len(cs), max(0, budget-used))
+		used += n
+		return cs[:n]
+	}
+	head := take(base.head)
+	later := newCandSet()
+	for _, j := range g.jobs {
+		for _, c := range j.later {
+			if _, ok := acct.seen[c.pw]; !ok {
+				later.add(c.pw, c.reason)
 			}
 		}
-		for _, j := range g.jobs {
-			addBudgeted(j.first)
-		}
-		// The empty password is always tried: it costs one candidate.
-		if _, ok := s.seen[""]; !ok && len(g.jobs[0].first) > 0 {
-			s.add("", ReasonEmpty)
-		}
-		addBudgeted(base.head)
-		for _, c := range base.supplied {
-			s.add(c.pw, c.reason)
-		}
-		for _, j := range g.jobs {
-			addBudgeted(j.later)
-		}
-		addBudgeted(base.tail)
-		g.cands = s.list
-		g.left.Store(int64(len(g.jobs)))
 	}
-	return groups
+	laterC := take(later.list)
+	tail := take(base.tail)
+	// Only the per-account candidates actually planned are skipped in
+	// the shared lists.
+	tried := make(map[string]struct{}, len(first)+len(laterC))
+	for _, c := range first {
+		tried[c.pw] = struct{}{}
+	}
+	for _, c := range laterC {
+		tried[c.pw] = struct{}{}
+	}
+	g.segs = []segment{{cands: first}, {cands: head, shared: true}, {cands: base.supplied, shared: true}, {cands: laterC}, {cands: tail, shared: true}}
+	g.acct = tried
+	g.n = 0
+	for _, sg := range g.segs {
+		g.n += len(sg.cands)
+	}
+	g.left.Store(0)
+	for _, j := range g.jobs {
+		if !j.cracked.Load() {
+			g.left.Add(1)
+		}
+	}
 }
 
 // chunk is a slice of one group's candidates: the unit of work.
@@ -367,8 +420,8 @@ func execute(ctx context.Context, groups []*group, workers int) error {
 	for _, g := range groups {
 		size := max(1, min(4096, int(20000/g.jobs[0].hash.Cost())))
 		var cs []chunk
-		for s := 0; s < len(g.cands); s += size {
-			cs = append(cs, chunk{g, s, min(s+size, len(g.cands))})
+		for s := 0; s < g.n; s += size {
+			cs = append(cs, chunk{g, s, min(s+size, g.n)})
 		}
 		perGroup = append(perGroup, cs)
 		total += len(cs)
@@ -398,19 +451,43 @@ func execute(ctx context.Context, groups []*group, workers int) error {
 				if c.g.left.Load() == 0 {
 					continue
 				}
-				for k := c.start; k < c.end && ctx.Err() == nil; k++ {
-					if c.g.left.Load() == 0 {
-						break
+				c.g.each(c.start, c.end, func(cd cand) bool {
+					if ctx.Err() != nil || c.g.left.Load() == 0 {
+						return false
 					}
-					cd := c.g.cands[k]
 					pw = append(pw[:0], cd.pw...)
 					testCand(c.g, pw, cd, &s)
-				}
+					return true
+				})
 			}
 		}()
 	}
 	wg.Wait()
 	return ctx.Err()
+}
+
+// each calls f on the group's candidates [start, end) until f returns
+// false, skipping per-account words in shared segments.
+func (g *group) each(start, end int, f func(cand) bool) {
+	off := 0
+	for _, sg := range g.segs {
+		lo, hi := max(start-off, 0), min(end-off, len(sg.cands))
+		off += len(sg.cands)
+		for k := lo; k < hi; k++ {
+			c := sg.cands[k]
+			if sg.shared {
+				if _, dup := g.acct[c.pw]; dup {
+					continue
+				}
+			}
+			if !f(c) {
+				return
+			}
+		}
+		if off >= end {
+			return
+		}
+	}
 }
 
 func testCand(g *group, pw []byte, c cand, s *hashfmt.Scratch) {

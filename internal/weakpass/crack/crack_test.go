@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -279,5 +280,46 @@ func TestCancel(t *testing.T) {
 	res, err := Run(ctx, []Target{{ID: "y", Hash: h}}, Options{})
 	if err == nil || res[0].Status != Unchecked || res[0].Reason != "not checked: cancelled" {
 		t.Errorf("cancel: %v %+v", err, res[0])
+	}
+}
+
+// TestManyAccounts runs more groups than one batch holds; every account
+// gets its own user-name candidates.
+func TestManyAccounts(t *testing.T) {
+	var targets []Target
+	for i := range 3*groupBatch + 5 {
+		u := "user" + strconv.Itoa(i)
+		pw := "Xq9!vR2#mW" + u
+		if i%10 == 0 {
+			pw = u + "123"
+		}
+		targets = append(targets, Target{ID: u, User: u, Hash: pw, Plain: true})
+	}
+	res, err := Run(context.Background(), targets, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		want := NotCracked
+		if i%10 == 0 {
+			want = Cracked
+		}
+		if r.Status != want || (want == Cracked && r.Reason != ReasonUserVariant) || r.Tried == 0 {
+			t.Fatalf("%s: %+v", r.ID, r)
+		}
+	}
+}
+
+// TestSuppliedWordEqualsUser: with a budget too small for the account's
+// own variants, a supplied word equal to the user name is still tested.
+func TestSuppliedWordEqualsUser(t *testing.T) {
+	h := mkpasswd(t, "sha512crypt", "Bob@2024", "-R", "1000")
+	res, err := Run(context.Background(), []Target{{ID: "bob", User: "bob", Hash: h}},
+		Options{Budget: time.Microsecond, Wordlists: [][]string{{"Bob@2024"}}, Year: 2024})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Status != Cracked {
+		t.Errorf("%+v", res[0])
 	}
 }
