@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -21,6 +22,10 @@ import (
 // the most likely ~1,600 for yescrypt at Debian's default cost and ~330
 // for bcrypt cost 10. Operator word lists come on top, never cut.
 const DefaultBudget = 20 * time.Second
+
+// maxCandidateCost (µs) is the most one candidate may cost: beyond, the
+// hash is reported unchecked (bcrypt cost 20 takes about a minute).
+const maxCandidateCost = 60e6
 
 // Options tune a Run.
 type Options struct {
@@ -134,6 +139,11 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]Result, error) 
 			continue
 		}
 		results[i].Format = h.Format()
+		if c := h.Cost(); c > maxCandidateCost {
+			results[i].Status = Unchecked
+			results[i].Reason = fmt.Sprintf("not checked: %s cost too high (about %.0f s per candidate)", h.Format(), c/1e6)
+			continue
+		}
 		key := h.Format() + "\x00" + t.Hash
 		if h.Format() == hashfmt.FormatPostgresMD5 {
 			key += "\x00" + t.User

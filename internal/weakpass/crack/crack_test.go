@@ -160,11 +160,12 @@ func TestStatuses(t *testing.T) {
 		{ID: "redis", Hash: "changeme", Plain: true},
 		{ID: "snmp", Hash: "", Plain: true},
 		{ID: "mysql", Hash: "*81F5E21E35407D884A6CD4A731AEBFB6AF209E1B", User: "root"},
+		{ID: "bcrypt31", Hash: "$2b$31$9PMf8uYlOR0IhoQsK8vXH.8bMW4.y0lQhJRidclFnXf2tNXbZCjD2"},
 	}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Status{Empty, Locked, Locked, Unchecked, Unchecked, Cracked, Empty, Cracked}
+	want := []Status{Empty, Locked, Locked, Unchecked, Unchecked, Cracked, Empty, Cracked, Unchecked}
 	for i, w := range want {
 		if res[i].Status != w {
 			t.Errorf("%s: %+v, want %s", res[i].ID, res[i], w)
@@ -172,6 +173,9 @@ func TestStatuses(t *testing.T) {
 	}
 	if !strings.HasPrefix(res[3].Reason, "not checked: $9$") || res[3].Format != "$9$" {
 		t.Errorf("unknown: %+v", res[3])
+	}
+	if !strings.Contains(res[8].Reason, "cost too high") || res[8].Tried != 0 {
+		t.Errorf("bcrypt cost 31: %+v", res[8])
 	}
 }
 

@@ -50,6 +50,11 @@ func (e *UnsupportedError) Error() string {
 	return "not checked: " + e.Format
 }
 
+// MaxMemory bounds the memory one candidate test may need (yescrypt and
+// scrypt at high cost need 128*r*N bytes per goroutine): a hash above it
+// is reported unchecked rather than risk the host's memory.
+const MaxMemory = 64 << 20
+
 // ErrMalformed wraps every parse error of a hash that is not well formed.
 var ErrMalformed = errors.New("malformed hash")
 

@@ -241,6 +241,9 @@ func TestUnsupportedAndMalformed(t *testing.T) {
 		{"{SSHA}!!!", ""},
 		{"{PBKDF2-SHA512}10000$abc$def", "ldap-{PBKDF2-SHA512}"},
 		{"s4b3QHDoRlOu!", ""},
+		// 1 GiB per candidate (mkpasswd -m yescrypt -R 11), over MaxMemory.
+		{"$y$jFT$zaELOWCv0TPTkAVGAM9Ej0$ptdrdBORareEloaPum0PdOZ5aDwvEkbQt9B1vcmP5n6", "yescrypt"},
+		{"$7$HU..../....Kr2Hpm6AMLX86KRRvKtSP/$McDvInob2zIKnLSUvOwGyE.JG.c3NFcXD9wcloOjKd2", "scrypt"},
 	}
 	for _, c := range cases {
 		_, err := Parse(c.hash, "", "")

@@ -2,6 +2,7 @@ package hashfmt
 
 import (
 	"crypto/hmac"
+	"fmt"
 	"strings"
 
 	"golang.org/x/crypto/scrypt"
@@ -41,8 +42,11 @@ func parseScrypt(hash string) (Hash, error) {
 	if n > 63 || !okR || !okP {
 		return nil, malformed(FormatScrypt, "bad parameters")
 	}
-	if n < 1 || n > 20 || r < 1 || p < 1 || r*p > 64 {
-		return nil, &UnsupportedError{Format: FormatScrypt, Detail: "parameters too large to check"}
+	if n < 1 || n > 24 || r < 1 || p < 1 || r > 1024 || p > 1024 {
+		return nil, &UnsupportedError{Format: FormatScrypt, Detail: "parameters out of range"}
+	}
+	if mem := 128 * r << n; mem > MaxMemory {
+		return nil, &UnsupportedError{Format: FormatScrypt, Detail: fmt.Sprintf("needs %d MiB per candidate, over the %d MiB limit", mem>>20, MaxMemory>>20)}
 	}
 	want := decode64(rest[i+1:])
 	if len(want) != 32 {

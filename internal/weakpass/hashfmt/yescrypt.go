@@ -14,6 +14,7 @@ import (
 	"crypto/pbkdf2"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"math/bits"
 	"strings"
 	"unsafe"
@@ -67,6 +68,9 @@ func parseYescryptParams(format, hash, prefix string) (*yescrypt, error) {
 	}
 	if nLog2 < 10 || nLog2 > 18 || r < 1 || r > 32 {
 		return nil, &UnsupportedError{Format: format, Detail: "parameters " + params + " out of range"}
+	}
+	if mem := 128 * r << nLog2; mem > MaxMemory {
+		return nil, &UnsupportedError{Format: format, Detail: fmt.Sprintf("needs %d MiB per candidate, over the %d MiB limit", mem>>20, MaxMemory>>20)}
 	}
 	s := decode64(salt)
 	if s == nil {
