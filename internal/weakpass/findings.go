@@ -127,22 +127,56 @@ func emptyFinding(c source.Credential) model.Finding {
 	return f
 }
 
-// schemeFinding flags a hash scheme that is weak whatever the password.
+// weakFormats are the cracker's formats that are weak in themselves,
+// with the severity of storing a password that way.
+var weakFormats = map[string]struct {
+	why string
+	sev model.Severity
+}{
+	"ldap-md5":       {"unsalted MD5 (LDAP {MD5})", model.SevMedium},
+	"ldap-sha":       {"unsalted SHA-1 (LDAP {SHA})", model.SevMedium},
+	"ldap-smd5":      {"salted MD5 (LDAP {SMD5}, fast to brute-force)", model.SevMedium},
+	"ldap-ssha":      {"salted SHA-1 (LDAP {SSHA}, fast to brute-force)", model.SevLow},
+	"mysql-native":   {"mysql_native_password (unsalted double SHA-1, deprecated since MySQL 8.0)", model.SevLow},
+	"postgresql-md5": {"PostgreSQL md5 (MD5 salted with the role name, deprecated; use SCRAM-SHA-256)", model.SevLow},
+}
+
+// schemeFinding flags a hash scheme that is weak whatever the password:
+// crypt schemes from the hash string, application formats from the
+// cracker's format.
 func schemeFinding(c source.Credential, format string) (model.Finding, bool) {
 	if c.Plain || c.Secret == "" {
 		return model.Finding{}, false
 	}
-	scheme, _ := source.CryptScheme(c.Secret)
-	why, weak := source.WeakSchemes[scheme]
+	scheme, sev := "", model.SevMedium
+	why, weak := "", false
+	if strings.HasPrefix(c.Secret, "$") || !strings.HasPrefix(c.Secret, "{") && c.Format == "" {
+		scheme, _ = source.CryptScheme(c.Secret)
+		why, weak = source.WeakSchemes[scheme]
+	}
+	if !weak {
+		if w, ok := weakFormats[format]; ok {
+			scheme, why, sev, weak = format, w.why, w.sev, true
+		}
+	}
 	if !weak {
 		return model.Finding{}, false
 	}
-	f := model.Finding{Kind: model.KindWeakPassword, Rule: RuleScheme, Severity: model.SevMedium,
+	rem := "Set the password again so it is hashed with the system default (yescrypt or sha512crypt: ENCRYPT_METHOD in /etc/login.defs, pam_unix options)."
+	switch c.Store {
+	case "mysql":
+		rem = "Move the account to caching_sha2_password (MySQL) or ed25519 (MariaDB): ALTER USER ... IDENTIFIED WITH ..."
+	case "postgresql":
+		rem = "Set password_encryption = 'scram-sha-256' and set the role's password again."
+	case "openldap":
+		rem = "Hash the root password with a slow scheme ({CRYPT} yescrypt/sha512crypt or {PBKDF2-SHA512} with the pw-pbkdf2 module)."
+	}
+	f := model.Finding{Kind: model.KindWeakPassword, Rule: RuleScheme, Severity: sev,
 		Title:       fmt.Sprintf("Weak password hash scheme for %s account %s: %s", c.Store, c.Account, scheme),
-		Description: fmt.Sprintf("The password of %s account %s (%s) is stored with %s: it can be brute-forced quickly if the file leaks, whatever the password.", c.Store, c.Account, where(c), why),
+		Description: fmt.Sprintf("The password of %s account %s (%s) is stored with %s: it can be brute-forced quickly if the store leaks, whatever the password.", c.Store, c.Account, where(c), why),
 		Asset:       accountAsset(c),
 		Evidence:    []string{"store: " + c.Store, "stored in: " + where(c), "scheme: " + scheme},
-		Remediation: "Set the password again so it is hashed with the system default (yescrypt or sha512crypt: ENCRYPT_METHOD in /etc/login.defs, pam_unix options).",
+		Remediation: rem,
 	}
 	f.ID = model.FindingID(f.Rule, f.Asset)
 	return f, true

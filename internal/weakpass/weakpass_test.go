@@ -34,7 +34,15 @@ func checkFixture(t *testing.T) *Report {
 
 func TestCheckFixture(t *testing.T) {
 	rep := checkFixture(t)
-	testutil.GoldenJSON(t, "check", rep)
+	golden := *rep
+	golden.Details.Accounts = nil
+	for _, a := range rep.Details.Accounts {
+		if a.Status == "cracked" {
+			a.Tried = 0 // parallel workers may test a few more before they stop
+		}
+		golden.Details.Accounts = append(golden.Details.Accounts, a)
+	}
+	testutil.GoldenJSON(t, "check", golden)
 
 	byRule := map[string][]string{}
 	for _, f := range rep.Findings {
