@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/ward
 FUZZTIME ?= 20s
 
-.PHONY: all setup build up scan test lint fuzz bench bench-fleet bench-vuln clean
+.PHONY: all setup build up scan test lint fuzz bench bench-fleet bench-vuln bench-weakpass clean
 
 all: build
 
@@ -52,6 +52,10 @@ bench-fleet: build
 # Vulnerability scan against osv-scanner 2.5.1 (see bench/vuln/RESULTS.md).
 bench-vuln: build
 	bench/vuln.sh
+
+# Weak-password cracking vs john on the same shadow + word list (see bench/weakpass/RESULTS.md).
+bench-weakpass:
+	bench/weakpass.sh
 
 clean:
 	rm -rf bin

@@ -14,6 +14,10 @@ want make
 want iproute2
 want openssh-client
 want procps
+# weakpass: the hash engine's tests cross-check crypt(3) hashes made by
+# mkpasswd (whois, libxcrypt) and openssl passwd.
+want whois
+want openssl
 command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || want golang-go
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then

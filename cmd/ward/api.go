@@ -25,9 +25,10 @@ func apiHandlerWith(s *server.Server, extra ...func(*api.Options)) (http.Handler
 				_ = s.SendQueued(ctx, taskID)
 			}()
 		},
-		OnRevoke:  s.CutOff,
-		TaskTypes: serverTaskTypes(),
-		Log:       s.Logger(),
+		OnRevoke:         s.CutOff,
+		KeepSecretParams: s.KeepSecretParams,
+		TaskTypes:        serverTaskTypes(),
+		Log:              s.Logger(),
 	}
 	for _, f := range extra {
 		f(&o)

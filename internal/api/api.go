@@ -15,6 +15,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -41,6 +42,11 @@ type Options struct {
 	// refresh its revocation list and drop the agent's connections. It
 	// runs inside the request, like OnTaskCreated.
 	OnRevoke func(agentID string)
+	// KeepSecretParams receives the params of a task type with
+	// SecretParams, after the task is recorded and before its runs are
+	// queued; the server keeps them in memory for dispatch. Without it
+	// such task types are refused.
+	KeepSecretParams func(taskID int64, params json.RawMessage)
 	// TaskTypes are the task types POST /tasks accepts (default:
 	// DefaultTaskTypes()).
 	TaskTypes []TaskType

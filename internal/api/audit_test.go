@@ -42,6 +42,10 @@ func TestAuditEveryMutation(t *testing.T) {
 			{"POST /api/v1/tasks", store.RoleOperator, func(t *testing.T) {
 				e.call(t, "POST", "/api/v1/tasks", store.RoleOperator, map[string]any{"type": "inventory", "target": map[string]any{"all": true}}, 201, nil)
 			}, "task.create", nil}, // the id is the store's: checked below
+			{"POST /api/v1/weakpass/leaked", store.RoleOperator, func(t *testing.T) {
+				e.call(t, "POST", "/api/v1/weakpass/leaked", store.RoleOperator, map[string]any{"passwords": []string{"Leaked-Pa55"}, "target": map[string]any{"all": true}}, 201, nil)
+				secrets = append(secrets, "Leaked-Pa55")
+			}, "task.create", nil},
 			{"POST /api/v1/findings/{host}/{id}/suppress", store.RoleOperator, func(t *testing.T) {
 				e.call(t, "POST", suppress, store.RoleOperator, map[string]string{"reason": "known"}, 200, nil)
 			}, "finding.suppress", func() string { return fmt.Sprintf("host:%d/finding:%s", f.HostID, f.ID) }},
@@ -105,7 +109,7 @@ func TestAuditEveryMutation(t *testing.T) {
 				wantTarget := got.Target
 				if s.target != nil {
 					wantTarget = s.target()
-				} else if !strings.HasPrefix(got.Target, "task:") || details["type"] != "inventory" {
+				} else if !strings.HasPrefix(got.Target, "task:") || details["type"] != "inventory" && details["type"] != "weakpass-leaked" {
 					t.Fatalf("task entry %+v", got)
 				}
 				if got.Actor != e.users[s.as].Name || got.Action != s.action || got.Target != wantTarget ||

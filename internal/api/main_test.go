@@ -54,9 +54,10 @@ type env struct {
 	hosts  map[string]int64 // by hostname
 	logBuf *syncBuffer
 
-	mu          sync.Mutex
-	tasksQueued []int64
-	revoked     []string
+	mu           sync.Mutex
+	tasksQueued  []int64
+	revoked      []string
+	secretParams map[int64]json.RawMessage // KeepSecretParams
 }
 
 // newEnv opens a store, seeds it and serves the API; tweak adjusts the
@@ -70,7 +71,7 @@ func newEnv(t *testing.T, b backend, tweak func(*Options)) *env {
 	}
 	t.Cleanup(func() { st.Close() })
 	e := &env{st: st, tokens: map[store.Role]string{}, users: map[store.Role]store.User{}, hosts: map[string]int64{},
-		logBuf: &syncBuffer{}}
+		logBuf: &syncBuffer{}, secretParams: map[int64]json.RawMessage{}}
 	opts := Options{
 		CAFingerprint: testCAFingerprint,
 		OnTaskCreated: func(_ context.Context, id int64) {
@@ -83,7 +84,13 @@ func newEnv(t *testing.T, b backend, tweak func(*Options)) *env {
 			e.revoked = append(e.revoked, id)
 			e.mu.Unlock()
 		},
-		Log: slog.New(slog.NewTextHandler(e.logBuf, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		KeepSecretParams: func(id int64, params json.RawMessage) {
+			e.mu.Lock()
+			e.secretParams[id] = params
+			e.mu.Unlock()
+		},
+		TaskTypes: append(DefaultTaskTypes(), testLeakedType),
+		Log:       slog.New(slog.NewTextHandler(e.logBuf, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	if tweak != nil {
 		tweak(&opts)

@@ -62,12 +62,41 @@ func (s *server) createTask(w http.ResponseWriter, r *http.Request) error {
 			return badRequest("schedule", "%v", err)
 		}
 	}
-
-	p := principal(r)
-	t, err := s.store.CreateTask(r.Context(), store.NewTask{Type: tt.Name, Target: target, Params: json.RawMessage(params),
-		Schedule: schedule, CreatedBy: p.UserName})
+	t, runs, err := s.startTask(r, tt, target, json.RawMessage(params), schedule)
 	if err != nil {
 		return err
+	}
+	out := wire.TaskDetail{Task: taskView(t), HostRuns: wire.List[wire.TaskRun]{Items: []wire.TaskRun{}}}
+	out.Runs = countRuns(runs)
+	for _, run := range runs {
+		out.HostRuns.Items = append(out.HostRuns.Items, runView(run))
+	}
+	return writeJSON(w, http.StatusCreated, out)
+}
+
+// startTask records a task, queues the runs of a one-off task and hands
+// them to dispatch. The params of a SecretParams type are stored as
+// store.WithheldParams and kept by Options.KeepSecretParams instead.
+func (s *server) startTask(r *http.Request, tt TaskType, target store.Target, params json.RawMessage, schedule string) (store.Task, []store.TaskRun, error) {
+	stored := params
+	if tt.SecretParams {
+		switch {
+		case s.opts.KeepSecretParams == nil:
+			return store.Task{}, nil, &Error{Status: http.StatusNotImplemented, Msg: "this server cannot hold the secret params of task type " + tt.Name}
+		case schedule != "":
+			return store.Task{}, nil, badRequest("schedule", "task type %s cannot be scheduled: its params are kept in server memory only", tt.Name)
+		}
+		stored = store.WithheldParams
+	}
+	p := principal(r)
+	t, err := s.store.CreateTask(r.Context(), store.NewTask{Type: tt.Name, Target: target, Params: stored,
+		Schedule: schedule, CreatedBy: p.UserName})
+	if err != nil {
+		return store.Task{}, nil, err
+	}
+	if tt.SecretParams {
+		// Before the runs exist, so no dispatch can find them missing.
+		s.opts.KeepSecretParams(t.ID, params)
 	}
 	// A one-off task runs now; a scheduled one when the scheduler says.
 	var runs []store.TaskRun
@@ -76,21 +105,16 @@ func (s *server) createTask(w http.ResponseWriter, r *http.Request) error {
 			if derr := s.store.DeleteTask(context.WithoutCancel(r.Context()), t.ID); derr != nil {
 				s.log.Error("api: delete task whose runs could not be queued", "task", t.ID, "err", derr)
 			}
-			return fmt.Errorf("queue runs of task %d: %w", t.ID, err)
+			return store.Task{}, nil, fmt.Errorf("queue runs of task %d: %w", t.ID, err)
 		}
 	}
-	// Params are left out of the log: later task types may carry secrets.
+	// Params are left out of the log: task types may carry secrets.
 	s.audit(r, auditTaskCreate, taskTarget(t.ID), map[string]any{"type": t.Type, "target": targetView(t.Target),
 		"schedule": t.Schedule, "runs": len(runs)})
 	if s.opts.OnTaskCreated != nil {
 		s.opts.OnTaskCreated(context.WithoutCancel(r.Context()), t.ID)
 	}
-	out := wire.TaskDetail{Task: taskView(t), HostRuns: wire.List[wire.TaskRun]{Items: []wire.TaskRun{}}}
-	out.Runs = countRuns(runs)
-	for _, run := range runs {
-		out.HostRuns.Items = append(out.HostRuns.Items, runView(run))
-	}
-	return writeJSON(w, http.StatusCreated, out)
+	return t, runs, nil
 }
 
 // checkTarget validates a task target and that its listed hosts exist.

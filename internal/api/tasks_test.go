@@ -107,7 +107,7 @@ func TestCreateTaskRejects(t *testing.T) {
 }
 
 func TestTaskTypesAndPages(t *testing.T) {
-	e := newEnv(t, backends()[0], nil)
+	e := newEnv(t, backends()[0], func(o *Options) { o.TaskTypes = nil })
 	var types wire.List[wire.TaskType]
 	e.call(t, "GET", "/api/v1/task-types", store.RoleViewer, nil, 200, &types)
 	if len(types.Items) != 1 || types.Items[0].Name != "inventory" {

@@ -16,6 +16,12 @@ type TaskType struct {
 	// CheckParams validates the task's params (nil or empty when none
 	// were given); nil accepts only no params.
 	CheckParams func(params json.RawMessage) error
+	// SecretParams: the params are secrets (e.g. leaked passwords). They
+	// are never stored, logged or audited: the tasks table holds
+	// store.WithheldParams and the real params go to
+	// Options.KeepSecretParams, in the server's memory, for dispatch. Such
+	// a task cannot be scheduled.
+	SecretParams bool
 }
 
 // InventoryParams are the params of an inventory task.

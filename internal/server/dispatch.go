@@ -48,7 +48,53 @@ func (s *Server) SendQueued(ctx context.Context, taskID int64) error {
 	return nil
 }
 
+// secretParamsTTL is how long the secret params of a task (see
+// KeepSecretParams) stay in memory: past it, runs not yet sent fail.
+const secretParamsTTL = 2 * time.Hour
+
+// errSecretParamsGone is the error of a run whose secret params this
+// server no longer holds.
+const errSecretParamsGone = "task parameters were kept in server memory only and are gone " +
+	"(passwords not kept across server restarts, or the query expired): run the query again"
+
+// KeepSecretParams holds the params of a task whose stored params are
+// store.WithheldParams (a leaked-password query) in memory, for dispatch
+// only, for secretParamsTTL.
+func (s *Server) KeepSecretParams(taskID int64, params json.RawMessage) {
+	s.secretParams.Store(taskID, params)
+	time.AfterFunc(secretParamsTTL, func() { s.secretParams.Delete(taskID) })
+}
+
+// forgetSecretParams drops a task's secret params once every run of it
+// has finished.
+func (s *Server) forgetSecretParams(ctx context.Context, taskID int64) {
+	if _, ok := s.secretParams.Load(taskID); !ok {
+		return
+	}
+	runs, err := s.Store.Runs(ctx, store.RunFilter{TaskID: taskID})
+	if err != nil {
+		return
+	}
+	for _, r := range runs {
+		if !r.Status.Final() {
+			return
+		}
+	}
+	s.secretParams.Delete(taskID)
+}
+
 func (s *Server) sendRun(ctx context.Context, task store.Task, r store.TaskRun) {
+	params := task.Params
+	if store.Withheld(params) {
+		p, ok := s.secretParams.Load(task.ID)
+		if !ok {
+			if err := s.Store.SetRunStatus(ctx, r.ID, store.RunFailed, errSecretParamsGone); err != nil {
+				s.log.Warn("dispatch: fail run without its params", "run", r.ID, "err", err)
+			}
+			return
+		}
+		params = p.(json.RawMessage)
+	}
 	agents, err := s.Store.HostAgents(ctx, r.HostID)
 	if err != nil {
 		s.log.Warn("dispatch: agents of host", "host", r.HostID, "err", err)
@@ -56,7 +102,7 @@ func (s *Server) sendRun(ctx context.Context, task store.Task, r store.TaskRun) 
 	}
 	msg, _ := json.Marshal(proto.TaskMessage{
 		RunID: strconv.FormatInt(r.ID, 10), TaskID: strconv.FormatInt(task.ID, 10),
-		Type: task.Type, Params: task.Params, Deadline: time.Now().Add(time.Hour),
+		Type: task.Type, Params: params, Deadline: time.Now().Add(time.Hour),
 	})
 	s.sentRuns.Store(r.ID, time.Now())
 	for _, a := range agents {

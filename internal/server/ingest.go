@@ -211,6 +211,7 @@ func (s *Server) taskStatus(ctx context.Context, hostID int64, rm proto.ResultMe
 		}
 		if to.Final() {
 			s.sentRuns.Delete(runID)
+			s.forgetSecretParams(ctx, r.TaskID)
 		}
 	}
 }

@@ -78,6 +78,9 @@ type Server struct {
 
 	agentHosts sync.Map // agent id (credential) → host id, cache for ingest
 	sentRuns   sync.Map // run id → time.Time it was last sent to an agent
+	// secretParams: task id → json.RawMessage, the params never stored
+	// (KeepSecretParams).
+	secretParams sync.Map
 	// lastHeartbeat: agent id → time.Time of its last heartbeat here.
 	lastHeartbeat sync.Map
 	cancel        context.CancelFunc

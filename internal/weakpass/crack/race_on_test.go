@@ -1,0 +1,5 @@
+//go:build race
+
+package crack
+
+const raceEnabled = true

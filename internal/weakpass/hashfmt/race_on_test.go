@@ -1,0 +1,5 @@
+//go:build race
+
+package hashfmt
+
+const raceEnabled = true

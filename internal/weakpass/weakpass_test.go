@@ -1,0 +1,162 @@
+package weakpass
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/ward-sec/ward/internal/model"
+	"github.com/ward-sec/ward/internal/testutil"
+)
+
+const fixture = "testdata/root"
+
+// testWords are the fixture's weak passwords plus decoys; with the
+// built-in lists off, the golden file does not move with them.
+var testWords = []string{"password", "123456", "letmein", "qwerty", "abc123", "changeme", "tomcat", "public", "private",
+	"secret", "admin", "upload", "welcome", "monitor123", "admin123", "shop2024", "decoy1", "decoy2"}
+
+func checkFixture(t *testing.T) *Report {
+	t.Helper()
+	var warnings []string
+	rep, err := Check(context.Background(), fixtureRoot(t), false,
+		Options{Wordlists: [][]string{testWords}, NoBuiltin: true, NoMutations: true},
+		func(p, f string, a ...any) { warnings = append(warnings, p+": "+fmt.Sprintf(f, a...)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) == 0 {
+		t.Error("no warnings for the fixture's malformed lines")
+	}
+	return rep
+}
+
+func TestCheckFixture(t *testing.T) {
+	rep := checkFixture(t)
+	golden := *rep
+	golden.Details.Accounts = nil
+	for _, a := range rep.Details.Accounts {
+		if a.Status == "cracked" {
+			a.Tried = 0 // parallel workers may test a few more before they stop
+		}
+		golden.Details.Accounts = append(golden.Details.Accounts, a)
+	}
+	testutil.GoldenJSON(t, "check", golden)
+
+	byRule := map[string][]string{}
+	for _, f := range rep.Findings {
+		byRule[f.Rule] = append(byRule[f.Rule], f.Asset.ID)
+		for _, ev := range f.Evidence {
+			for _, w := range testWords[:16] {
+				if ev == "password: "+w {
+					t.Errorf("%s: password in clear without --show-passwords", f.Asset.ID)
+				}
+			}
+		}
+	}
+	for rule, want := range map[string][]string{
+		RuleWeak: {"shadow/root", "shadow/alice", "shadow/bob", "shadow/carol", "shadow/dave", "tomcat/tomcat",
+			"snmp/community (rocommunity)", "snmp/community (rwcommunity)", "proftpd/ftpupload", "vsftpd/virtual1",
+			"openldap/cn=admin,dc=example,dc=com", "openldap/rootdn", "openldap/cn=admin,dc=example,dc=org"},
+		RuleEmpty:      {"shadow/guest", "redis/cache", "tomcat/legacy"},
+		RuleScheme:     {"shadow/carol", "shadow/dave", "proftpd/ftpupload", "vsftpd/virtual1"},
+		RuleNotChecked: {"credentials"},
+	} {
+		for _, w := range want {
+			if !contains(byRule[rule], w) {
+				t.Errorf("no %s finding for %s (have %v)", rule, w, byRule[rule])
+			}
+		}
+	}
+	for _, strong := range []string{"shadow/erin", "shadow/frank", "redis/worker", "tomcat/deployer", "proftpd/ftpadmin"} {
+		if contains(byRule[RuleWeak], strong) {
+			t.Errorf("strong password of %s reported weak", strong)
+		}
+	}
+	joined := strings.Join(rep.Summary, "\n")
+	for _, want := range []string{"accounts per store: ", "shadow 11", "not checked: shadow trunc", "not checked: shadow weird"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("summary lacks %q:\n%s", want, joined)
+		}
+	}
+}
+
+func TestShowPasswords(t *testing.T) {
+	root := testutil.TempRoot(t, map[string]string{"etc/shadow": "root:$1$.rx/Wm6I$G1S8UQoHdZjd6TiPm7hNZ/:19700::::::\n"})
+	for show, want := range map[bool]string{true: "password: password", false: "password: p*****d"} {
+		rep, err := Check(context.Background(), root, false, Options{Wordlists: [][]string{{"password"}}, NoBuiltin: true, NoMutations: true, ShowPasswords: show}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Findings) < 1 || !contains(rep.Findings[0].Evidence, want) {
+			t.Errorf("show %v: findings %+v", show, rep.Findings)
+		}
+		if got := rep.Details.Accounts[0].Password; got != strings.TrimPrefix(want, "password: ") {
+			t.Errorf("show %v: details password %q", show, got)
+		}
+	}
+}
+
+func TestLeakedFixture(t *testing.T) {
+	out, err := Leaked(context.Background(), fixtureRoot(t), false, []string{"letmein", "not-used-anywhere"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range out.Findings {
+		got = append(got, f.Asset.ID)
+		if f.Rule != RuleLeaked || f.Severity != model.SevCritical {
+			t.Errorf("finding %+v", f)
+		}
+		for _, ev := range f.Evidence {
+			if strings.Contains(ev, "letmein") {
+				t.Errorf("password in evidence %q", ev)
+			}
+		}
+	}
+	// letmein: bob's sha512crypt (rounds=10000) and alice's .my.cnf.
+	want := []string{"shadow/bob", "config-file/alice ([client] password)"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("leaked matches %v, want %v", got, want)
+	}
+	if out.Tested < 20 {
+		t.Errorf("tested %d credentials", out.Tested)
+	}
+}
+
+func TestCheckLeakedPasswords(t *testing.T) {
+	for _, tc := range []struct {
+		pws []string
+		err string
+	}{
+		{nil, "no passwords"},
+		{[]string{"a", ""}, "password 2 is empty"},
+		{[]string{strings.Repeat("x", 300)}, "longer than"},
+		{[]string{"\xff"}, "UTF-8"},
+		{make([]string, 101), "at most 100"},
+		{[]string{"ok"}, ""},
+	} {
+		err := CheckLeakedPasswords(tc.pws)
+		if (err == nil) != (tc.err == "") || err != nil && !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("%d passwords: %v, want %q", len(tc.pws), err, tc.err)
+		}
+	}
+}
+
+func TestMask(t *testing.T) {
+	for in, want := range map[string]string{"password": "p*****d", "abc": "*****", "": "*****", "pässwörd": "p*****d"} {
+		if got := Mask(in); got != want {
+			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
