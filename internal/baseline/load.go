@@ -1,0 +1,66 @@
+package baseline
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ward-sec/ward/internal/baseline/policies"
+	"github.com/ward-sec/ward/internal/baseline/policy"
+)
+
+// Library loads the shipped policies and the user's policy files (Ward
+// format or Wazuh SCA). A file that fails to load is recorded in
+// lib.Errors and skipped; the returned ids are the user files' policies,
+// in order.
+func Library(files []string) (lib *policy.Library, ids []string) {
+	lib = policy.NewLibrary()
+	lib.AddFS(policies.FS, ".", "embedded:")
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			lib.Errors = append(lib.Errors, &policy.Error{File: f, Reason: err.Error()})
+			continue
+		}
+		var p *policy.Policy
+		if IsSCA(data) {
+			p, err = convertSCA(f, data)
+			if err == nil {
+				err = lib.Put(p)
+			} else {
+				lib.Errors = append(lib.Errors, err)
+			}
+		} else {
+			p, err = lib.Add(f, data)
+		}
+		if err == nil {
+			ids = append(ids, p.ID)
+		}
+	}
+	return lib, ids
+}
+
+// IsSCA reports whether data looks like a Wazuh SCA policy (a top-level
+// "policy:" mapping).
+func IsSCA(data []byte) bool {
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		if bytes.HasPrefix(line, []byte("policy:")) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsFile reports whether a --policy argument names a file rather than an id.
+func IsFile(arg string) bool {
+	if filepath.Ext(arg) == ".yaml" || filepath.Ext(arg) == ".yml" {
+		return true
+	}
+	_, err := os.Stat(arg)
+	return err == nil && bytes.ContainsAny([]byte(arg), "/.")
+}
+
+var convertSCA = func(file string, data []byte) (*policy.Policy, error) {
+	return nil, fmt.Errorf("%s: Wazuh SCA policies are not supported yet", file)
+}

@@ -1,0 +1,207 @@
+package policy
+
+import "fmt"
+
+// Probe is one typed test; exactly one field is set. Values may reference
+// parameters as ${name}.
+type Probe struct {
+	File     *FileProbe     `yaml:"file"`
+	Content  *ContentProbe  `yaml:"content"`
+	KeyValue *KeyValueProbe `yaml:"keyvalue"`
+	SSHD     *SSHDProbe     `yaml:"sshd"`
+	PAM      *PAMProbe      `yaml:"pam"`
+	Sysctl   *SysctlProbe   `yaml:"sysctl"`
+	Cmdline  *CmdlineProbe  `yaml:"cmdline"`
+	Mount    *MountProbe    `yaml:"mount"`
+	Modprobe *ModprobeProbe `yaml:"modprobe"`
+	Package  *PackageProbe  `yaml:"package"`
+	Service  *ServiceProbe  `yaml:"service"`
+	Process  *ProcessProbe  `yaml:"process"`
+	Port     *PortProbe     `yaml:"port"`
+	Account  *AccountProbe  `yaml:"account"`
+	Command  *CommandProbe  `yaml:"command"`
+	// SCA is a Wazuh SCA rule ("f:/etc/x -> r:re"), from imported policies.
+	SCA string `yaml:"sca"`
+}
+
+// Kind names the one probe field set, or reports how many were set.
+func (p Probe) Kind() (string, error) {
+	var ks []string
+	add := func(set bool, k string) {
+		if set {
+			ks = append(ks, k)
+		}
+	}
+	add(p.File != nil, "file")
+	add(p.Content != nil, "content")
+	add(p.KeyValue != nil, "keyvalue")
+	add(p.SSHD != nil, "sshd")
+	add(p.PAM != nil, "pam")
+	add(p.Sysctl != nil, "sysctl")
+	add(p.Cmdline != nil, "cmdline")
+	add(p.Mount != nil, "mount")
+	add(p.Modprobe != nil, "modprobe")
+	add(p.Package != nil, "package")
+	add(p.Service != nil, "service")
+	add(p.Process != nil, "process")
+	add(p.Port != nil, "port")
+	add(p.Account != nil, "account")
+	add(p.Command != nil, "command")
+	add(p.SCA != "", "sca")
+	if len(ks) != 1 {
+		return "", fmt.Errorf("a probe needs exactly one type, has %d %v", len(ks), ks)
+	}
+	return ks[0], nil
+}
+
+// Cmp compares a found value with an expected one.
+// Op: eq (default), ne, lt, le, gt, ge (numeric), match, nomatch (RE2),
+// in, notin (Value is a comma-separated list).
+type Cmp struct {
+	Op    string `yaml:"op"`
+	Value string `yaml:"value"`
+}
+
+// FileProbe: every file matching Path (a glob) satisfies the properties;
+// Mode is the most permissive mode allowed (no bits beyond it).
+type FileProbe struct {
+	Path   string   `yaml:"path"`
+	Exists *bool    `yaml:"exists"`
+	Type   string   `yaml:"type"` // file, dir
+	Mode   string   `yaml:"mode"`
+	Owner  []string `yaml:"owner"`
+	Group  []string `yaml:"group"`
+	// Missing is the result when nothing matches Path: fail (default),
+	// pass, na.
+	Missing string `yaml:"missing"`
+}
+
+// ContentProbe: line regexes over the files matching Paths (globs).
+// Match: some line matches; NoMatch: no line matches.
+type ContentProbe struct {
+	Paths   []string `yaml:"paths"`
+	Match   string   `yaml:"match"`
+	NoMatch string   `yaml:"nomatch"`
+	// Missing: result when no file exists: fail (default), pass, na.
+	Missing string `yaml:"missing"`
+}
+
+// KeyValueProbe reads Key from config files (later files override
+// earlier ones) in the given Syntax: space ("Key value", login.defs),
+// equals ("key = value", pwquality.conf, auditd.conf), ini (equals inside
+// [Section], journald.conf).
+type KeyValueProbe struct {
+	Paths   []string `yaml:"paths"`
+	Syntax  string   `yaml:"syntax"`
+	Section string   `yaml:"section"`
+	Key     string   `yaml:"key"`
+	// IgnoreCase compares keys case-insensitively.
+	IgnoreCase bool `yaml:"ignore_case"`
+	Cmp        `yaml:",inline"`
+	// Default is the value in effect when the key is not set (the
+	// program's built-in default); without it an unset key fails.
+	Default *string `yaml:"default"`
+}
+
+// SSHDProbe tests sshd's effective setting (lower-case key as `sshd -T`
+// prints it).
+type SSHDProbe struct {
+	Key string `yaml:"key"`
+	Cmp `yaml:",inline"`
+}
+
+// PAMProbe looks for Module in the stack of type Type of /etc/pam.d/File
+// (following @include and include/substack).
+type PAMProbe struct {
+	File    string `yaml:"file"`
+	Type    string `yaml:"type"` // auth, account, password, session
+	Module  string `yaml:"module"`
+	Control string `yaml:"control"` // regex on the control field
+	// Present false: the module (or the argument) must not appear.
+	Present *bool `yaml:"present"`
+	// Arg names an argument (minlen=14 → "minlen"); with Op/Value its
+	// value is compared.
+	Arg string `yaml:"arg"`
+	Cmp `yaml:",inline"`
+}
+
+// SysctlProbe compares a kernel parameter. Scope: runtime (/proc/sys),
+// persisted (sysctl.d files), both (default: both on a live host,
+// persisted otherwise).
+type SysctlProbe struct {
+	Key   string `yaml:"key"`
+	Scope string `yaml:"scope"`
+	Cmp   `yaml:",inline"`
+}
+
+// CmdlineProbe tests a kernel command-line parameter (/proc/cmdline on a
+// live host, GRUB_CMDLINE_LINUX* in /etc/default/grub otherwise).
+type CmdlineProbe struct {
+	Param   string `yaml:"param"`
+	Present *bool  `yaml:"present"`
+	Cmp     `yaml:",inline"`
+}
+
+// MountProbe: Point must be a separate mount (Separate) and/or carry
+// Options. With Options only, a point that is not a separate mount is
+// not-applicable.
+type MountProbe struct {
+	Point    string   `yaml:"point"`
+	Separate bool     `yaml:"separate"`
+	Options  []string `yaml:"options"`
+}
+
+// ModprobeProbe: Module cannot be loaded (install /bin/false or
+// /bin/true, or blacklisted) and, on a live host, is not loaded.
+type ModprobeProbe struct {
+	Module string `yaml:"module"`
+}
+
+// PackageProbe: any of Name installed (Installed true, default) or none
+// installed (Installed false); Version compares the installed version.
+type PackageProbe struct {
+	Name      []string `yaml:"name"`
+	Installed *bool    `yaml:"installed"`
+	Version   *Cmp     `yaml:"version"`
+}
+
+// ServiceProbe: services named Name are enabled/active or not. A
+// service that does not exist counts as neither enabled nor active.
+type ServiceProbe struct {
+	Name    []string `yaml:"name"`
+	Enabled *bool    `yaml:"enabled"`
+	Active  *bool    `yaml:"active"`
+}
+
+// ProcessProbe: a process named one of Name runs (or not).
+type ProcessProbe struct {
+	Name    []string `yaml:"name"`
+	Running *bool    `yaml:"running"`
+}
+
+// PortProbe: nothing (Listening false) or something (true) listens on any
+// of Ports over Proto (tcp, udp; empty both).
+type PortProbe struct {
+	Ports     []int  `yaml:"ports"`
+	Proto     string `yaml:"proto"`
+	Listening *bool  `yaml:"listening"`
+}
+
+// AccountProbe tests a property of local accounts (see FORMAT.md for the
+// list of properties).
+type AccountProbe struct {
+	Property string `yaml:"property"`
+	// Group names the group for group properties.
+	Group string `yaml:"group"`
+	Cmp   `yaml:",inline"`
+}
+
+// CommandProbe runs an allow-listed program (argv, absolute path,
+// timeout) on the live host and matches its output.
+type CommandProbe struct {
+	Argv    []string `yaml:"argv"`
+	Match   string   `yaml:"match"`
+	NoMatch string   `yaml:"nomatch"`
+	// Exit, when set, is the exit status expected.
+	Exit *int `yaml:"exit"`
+}
