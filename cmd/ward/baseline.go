@@ -12,6 +12,7 @@ import (
 	"github.com/ward-sec/ward/internal/baseline"
 	"github.com/ward-sec/ward/internal/baseline/policy"
 	"github.com/ward-sec/ward/internal/model"
+	"github.com/ward-sec/ward/internal/scan"
 )
 
 // The baseline capability: compliance checks (CIS-aligned, 等保 2.0).
@@ -21,10 +22,23 @@ func init() {
 	register(capability{
 		Name:      "baseline",
 		ScanUsage: "check compliance baselines (CIS-aligned, 等保 2.0); see --policy, --level",
+		ScanFlags: baselineScanFlags,
 		Commands: map[string]command{
 			"baseline": {Usage: "compliance baselines: list, show ID, fix, rollback, import-wazuh", Run: runBaseline},
 		},
 	})
+}
+
+func baselineScanFlags(fs *flag.FlagSet) func() (scan.Detector, error) {
+	var pols listFlag
+	fs.Var(&pols, "policy", "baseline policy ID or FILE (Ward or Wazuh SCA YAML); repeatable; default auto: chosen from the host's OS and applications")
+	level := fs.String("level", "1", "with --policy auto: CIS level 1 or 2, and/or 等保 level mlps2 or mlps3 (comma-separated)")
+	return func() (scan.Detector, error) {
+		if _, _, err := baseline.ParseLevel(*level); err != nil {
+			return nil, err
+		}
+		return &baseline.Detector{Opts: baseline.Options{Policies: pols, Level: *level}}, nil
+	}
 }
 
 func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
