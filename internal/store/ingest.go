@@ -49,8 +49,28 @@ var dataHandlers = map[string]DataHandler{}
 // the capabilities call it from init.
 func RegisterDataKind(kind string, h DataHandler) { dataHandlers[kind] = h }
 
+// DataBatch applies the results of one kind of an ingest transaction
+// together, for kinds with many rows per result: Add checks and buffers
+// one result (in message order; an error wrapping ErrBadData rejects it,
+// any other fails the batch), Flush writes them all at the end of the
+// transaction.
+type DataBatch interface {
+	Add(ctx context.Context, tx db, hostID int64, data json.RawMessage, now time.Time) error
+	Flush(ctx context.Context, tx db, now time.Time) error
+}
+
+var dataBatches = map[string]func() DataBatch{}
+
+// RegisterDataBatch registers a result kind applied in batches: newBatch
+// is called once per ingest transaction that holds results of the kind.
+func RegisterDataBatch(kind string, newBatch func() DataBatch) { dataBatches[kind] = newBatch }
+
 // HasDataKind reports whether a handler is registered for kind.
-func HasDataKind(kind string) bool { _, ok := dataHandlers[kind]; return ok }
+func HasDataKind(kind string) bool {
+	_, ok := dataHandlers[kind]
+	_, batched := dataBatches[kind]
+	return ok || batched
+}
 
 func (m *Message) kind() (string, error) {
 	n := 0
@@ -277,6 +297,7 @@ func (s *Store) ingest(ctx context.Context, tx db, msgs []Message) ([]MessageRes
 	}
 
 	group := newFindingsGroup()
+	batches := map[string]DataBatch{}
 	var unclaim []any
 	for _, i := range claim {
 		m := &msgs[i]
@@ -307,7 +328,17 @@ func (s *Store) ingest(ctx context.Context, tx db, msgs []Message) ([]MessageRes
 			continue
 		}
 		if m.DataKind != "" {
-			err := dataHandlers[m.DataKind](ctx, tx, m.HostID, m.Data, now)
+			var err error
+			if newBatch := dataBatches[m.DataKind]; newBatch != nil {
+				b := batches[m.DataKind]
+				if b == nil {
+					b = newBatch()
+					batches[m.DataKind] = b
+				}
+				err = b.Add(ctx, tx, m.HostID, m.Data, now)
+			} else {
+				err = dataHandlers[m.DataKind](ctx, tx, m.HostID, m.Data, now)
+			}
 			switch {
 			case errors.Is(err, ErrBadData):
 				reject(i, err)
@@ -334,6 +365,11 @@ func (s *Store) ingest(ctx context.Context, tx db, msgs []Message) ([]MessageRes
 	}
 	if err := group.flush(ctx, tx, now); err != nil {
 		return nil, err
+	}
+	for _, kind := range slices.Sorted(maps.Keys(batches)) {
+		if err := batches[kind].Flush(ctx, tx, now); err != nil {
+			return nil, fmt.Errorf("%s results: %w", kind, err)
+		}
 	}
 	for lo := 0; lo < len(unclaim); lo += 500 {
 		chunk := unclaim[lo:min(lo+500, len(unclaim))]
