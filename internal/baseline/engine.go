@@ -98,6 +98,7 @@ func Combine(cond string, rs []probe.Result) (Status, string, []string) {
 			nas = append(nas, r.Reason)
 		}
 	}
+	fails, errs, nas = dedupe(fails), dedupe(errs), dedupe(nas)
 	if len(ev) > 8 {
 		ev = append(ev[:8:8], fmt.Sprintf("... %d more", len(ev)-8))
 	}
@@ -234,4 +235,16 @@ func osMatches(inv *model.Inventory, m policy.OSMatch) bool {
 		}
 	}
 	return false
+}
+
+func dedupe(s []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -72,6 +72,8 @@ type Target struct {
 	modprobe *modprobeState
 	users    *userDB
 	cmdOut   map[string]cmdResult
+	pkgIndex map[string]*model.Package
+	pkgErr   error
 }
 
 type fileRead struct {

@@ -566,7 +566,9 @@ type modprobeState struct {
 	install    map[string]string
 	blacklist  map[string]bool
 	loaded     map[string]bool
-	err        error
+	// noModules: a live kernel without /proc/modules loads no modules.
+	noModules bool
+	err       error
 }
 
 var modprobeDirs = []string{"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d", "/usr/lib/modprobe.d", "/lib/modprobe.d"}
@@ -609,6 +611,10 @@ func (t *Target) modprobeTable() *modprobeState {
 	}
 	if t.Live {
 		data, err := t.readProc("modules")
+		if errors.Is(err, os.ErrNotExist) {
+			s.noModules = true
+			return s
+		}
 		if err != nil {
 			s.err = fmt.Errorf("cannot read /proc/modules: %v", err)
 			return s
@@ -629,6 +635,9 @@ func (t *Target) modprobeProbe(p *policy.ModprobeProbe) Result {
 		return errorf("%v", s.err)
 	}
 	m := strings.ReplaceAll(p.Module, "-", "_")
+	if s.noModules {
+		return na("the running kernel has no loadable module support (/proc/modules absent)")
+	}
 	ev := s.directives[m]
 	if s.loaded[m] {
 		return fail(m+" is loaded", ev...)
@@ -647,20 +656,28 @@ func (t *Target) modprobeProbe(p *policy.ModprobeProbe) Result {
 
 // --- inventory probes
 
-func (t *Target) osPackages() ([]model.Package, error) {
-	if t.Inv == nil {
-		return nil, errors.New("no inventory: packages not collected")
+// osPackages indexes the inventory's installed OS packages by name (once).
+func (t *Target) osPackages() (map[string]*model.Package, error) {
+	if t.pkgIndex != nil || t.pkgErr != nil {
+		return t.pkgIndex, t.pkgErr
 	}
-	var out []model.Package
-	for _, p := range t.Inv.Packages {
-		if p.Type.IsOS() {
-			out = append(out, p)
+	if t.Inv == nil {
+		t.pkgErr = errors.New("no inventory: packages not collected")
+		return nil, t.pkgErr
+	}
+	idx := map[string]*model.Package{}
+	for i := range t.Inv.Packages {
+		p := &t.Inv.Packages[i]
+		if p.Type.IsOS() && (p.State == "" || p.State == "installed") {
+			idx[p.Name] = p
 		}
 	}
-	if len(out) == 0 {
-		return nil, errors.New("no OS package database was read (dpkg/rpm/apk)")
+	if len(idx) == 0 {
+		t.pkgErr = errors.New("no OS package database was read (dpkg/rpm/apk)")
+		return nil, t.pkgErr
 	}
-	return out, nil
+	t.pkgIndex = idx
+	return idx, nil
 }
 
 // Installed reports whether any of names is installed, for gates.
@@ -669,11 +686,9 @@ func (t *Target) Installed(names []string) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	for _, p := range pkgs {
-		for _, n := range names {
-			if p.Name == n && (p.State == "" || p.State == "installed") {
-				return p.Name + " " + p.Version, true, nil
-			}
+	for _, n := range names {
+		if p, ok := pkgs[n]; ok {
+			return p.Name + " " + p.Version, true, nil
 		}
 	}
 	return "", false, nil
@@ -685,12 +700,10 @@ func (t *Target) pkg(p *policy.PackageProbe) Result {
 		return errorf("%v", err)
 	}
 	want := p.Installed == nil || *p.Installed
-	var found []model.Package
-	for _, x := range pkgs {
-		for _, n := range p.Name {
-			if x.Name == n && (x.State == "" || x.State == "installed") {
-				found = append(found, x)
-			}
+	var found []*model.Package
+	for _, n := range p.Name {
+		if x, ok := pkgs[n]; ok {
+			found = append(found, x)
 		}
 	}
 	if !want {
