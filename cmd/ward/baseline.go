@@ -11,7 +11,11 @@ import (
 
 	"github.com/ward-sec/ward/internal/baseline"
 	"github.com/ward-sec/ward/internal/baseline/policy"
+	"github.com/ward-sec/ward/internal/baseline/probe"
+	"github.com/ward-sec/ward/internal/baseline/remedy"
+	"github.com/ward-sec/ward/internal/inventory/all"
 	"github.com/ward-sec/ward/internal/model"
+	"github.com/ward-sec/ward/internal/rootfs"
 	"github.com/ward-sec/ward/internal/scan"
 )
 
@@ -51,6 +55,12 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return baselineList(args[1:], stdout, stderr)
 	case "show":
 		return baselineShow(args[1:], stdout, stderr)
+	case "fix":
+		return baselineFix(ctx, args[1:], stdout, stderr)
+	case "rollback":
+		return baselineRollback(ctx, args[1:], stdout, stderr)
+	case "import-wazuh":
+		return baselineImportWazuh(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, baselineUsage)
 		return nil
@@ -61,6 +71,13 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 const baselineUsage = `usage: ward baseline COMMAND
   list                          the shipped policies (and --policy FILE ones) with check counts
   show ID|FILE                  a policy's checks, parameters and references
+  fix [--apply] [--policy P]... [--check ID]... [--level L] [--root DIR]
+                                plan (dry run, the default) or apply the declarative fixes of failed
+                                checks; --apply backs up every touched file under
+                                DIR/var/lib/ward/baseline-backups/<timestamp>/ with a manifest
+  rollback [--root DIR] [--list] [ID]
+                                undo the newest (or the named) applied fix
+  import-wazuh FILE [-o OUT]    convert a Wazuh SCA policy to Ward's format
 `
 
 func baselineList(args []string, stdout, stderr io.Writer) error {
@@ -167,4 +184,127 @@ func flagErr(err error) error {
 		return nil
 	}
 	return &exitError{code: 2}
+}
+
+// baselineInventory collects what the baseline probes read from the
+// inventory (OS, accounts, packages, services, sockets), not the full scan.
+func baselineInventory(ctx context.Context, root string) (*model.Inventory, error) {
+	res, err := scan.Run(ctx, scan.Options{Root: root, Collectors: all.Collectors(), Only: []string{"host", "accounts", "os", "system", "live/sockets"}})
+	if err != nil {
+		return nil, err
+	}
+	return res.Inventory, nil
+}
+
+func baselineFix(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("baseline fix", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var pols, checks listFlag
+	fs.Var(&pols, "policy", "policy ID or FILE; repeatable (default auto)")
+	fs.Var(&checks, "check", "fix only this check ID (or POLICY/ID); repeatable")
+	level := fs.String("level", "1", "with --policy auto: 1, 2, mlps2, mlps3")
+	root := fs.String("root", "/", "root filesystem to fix (writes stay inside it)")
+	apply := fs.Bool("apply", false, "apply the changes (default: print them only)")
+	if err := fs.Parse(args); err != nil {
+		return flagErr(err)
+	}
+	if fs.NArg() > 0 {
+		return &exitError{code: 2, msg: fmt.Sprintf("baseline fix: unexpected argument %q", fs.Arg(0))}
+	}
+	if _, _, err := baseline.ParseLevel(*level); err != nil {
+		return &exitError{code: 2, msg: "baseline fix: " + err.Error()}
+	}
+	inv, err := baselineInventory(ctx, *root)
+	if err != nil {
+		return err
+	}
+	sel, warns, err := baseline.Select(baseline.Options{Policies: pols, Level: *level}, inv)
+	for _, w := range warns {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	if err != nil {
+		return err
+	}
+	fsys, err := rootfs.Open(*root)
+	if err != nil {
+		return err
+	}
+	defer fsys.Close()
+	t := probe.NewTarget(ctx, fsys, fsys.IsLive(), "/proc", inv)
+	items, manual := baseline.FixItems(t, sel, checks)
+	plan, err := remedy.NewPlan(*root, fsys.IsLive(), items)
+	if err != nil {
+		return err
+	}
+	plan.Run = remedy.SystemctlRunner
+	if len(plan.Steps) == 0 {
+		fmt.Fprintln(stdout, "nothing to fix automatically")
+	} else {
+		plan.Print(stdout)
+	}
+	if len(manual) > 0 {
+		fmt.Fprintf(stdout, "\n%d failed checks need a manual fix (see their remediation: ward scan --baseline)\n", len(manual))
+	}
+	if !*apply {
+		if len(plan.Steps) > 0 {
+			fmt.Fprintln(stdout, "\ndry run: nothing was changed; run again with --apply to make these changes")
+		}
+		return nil
+	}
+	if len(plan.Steps) == 0 {
+		return nil
+	}
+	m, err := plan.Apply(ctx)
+	if m != nil {
+		fmt.Fprintf(stdout, "\nbackup %s (%d entries) under %s; undo with: ward baseline rollback --root %s %s\n", m.ID, len(m.Entries), remedy.BackupBase, *root, m.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("baseline fix: %w (partial changes are recorded in the backup manifest)", err)
+	}
+	// Re-evaluate the fixed checks with fresh file reads.
+	t2 := probe.NewTarget(ctx, fsys, fsys.IsLive(), "/proc", inv)
+	var ids []string
+	for _, it := range items {
+		ids = append(ids, it.Policy+"/"+it.Check)
+	}
+	still, _ := baseline.FixItems(t2, sel, ids)
+	fmt.Fprintf(stdout, "%d of %d fixed checks now pass\n", len(items)-len(still), len(items))
+	return nil
+}
+
+func baselineRollback(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("baseline rollback", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	root := fs.String("root", "/", "root filesystem the fix was applied to")
+	list := fs.Bool("list", false, "list the backups")
+	if err := fs.Parse(args); err != nil {
+		return flagErr(err)
+	}
+	if *list {
+		ms, err := remedy.Backups(*root)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			state := "applied"
+			if m.RolledBack {
+				state = "rolled back"
+			}
+			fmt.Fprintf(stdout, "%s  %-11s %d entries\n", m.ID, state, len(m.Entries))
+		}
+		return nil
+	}
+	if fs.NArg() > 1 {
+		return &exitError{code: 2, msg: "baseline rollback: at most one backup ID"}
+	}
+	m, err := remedy.Rollback(ctx, *root, fs.Arg(0), "/proc", remedy.SystemctlRunner)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "rolled back %s (%d entries)\n", m.ID, len(m.Entries))
+	return nil
+}
+
+func baselineImportWazuh(args []string, stdout, stderr io.Writer) error {
+	return &exitError{code: 2, msg: "baseline import-wazuh: not available yet"}
 }

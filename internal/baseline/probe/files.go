@@ -51,6 +51,11 @@ func (t *Target) file(p *policy.FileProbe) Result {
 	var ev []string
 	for _, f := range found {
 		fi, err := t.FS.Stat(f)
+		if errors.Is(err, fs.ErrNotExist) {
+			// A dangling link (a unit masked to /dev/null in an image):
+			// describe the link itself.
+			fi, err = t.FS.Lstat(f)
+		}
 		if err != nil {
 			return errorf("cannot stat %s: %v", f, err)
 		}
