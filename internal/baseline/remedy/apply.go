@@ -92,13 +92,26 @@ func (p *Plan) Apply(ctx context.Context) (*Manifest, error) {
 				return m, err
 			}
 		}
-		m.Entries = append(m.Entries, ent)
-		if err := save(); err != nil {
-			return m, err
-		}
 		mode, uid, gid := e.orig.Mode, e.orig.UID, e.orig.GID
 		if !e.orig.Exists {
 			mode, uid, gid = e.mode, 0, 0
+			// Record the directories the write will create, for rollback.
+			var missing []string
+			for d := path.Dir(n); d != "/" && d != "."; d = path.Dir(d) {
+				if st, err := r.read(d); err == nil && !st.Exists {
+					missing = append(missing, d)
+				}
+			}
+			for i := len(missing) - 1; i >= 0; i-- {
+				m.Entries = append(m.Entries, Entry{Kind: "dir", Path: missing[i]})
+			}
+			if err := save(); err != nil {
+				return m, err
+			}
+		}
+		m.Entries = append(m.Entries, ent)
+		if err := save(); err != nil {
+			return m, err
 		}
 		if err := r.write(n, e.data, mode, uid, gid); err != nil {
 			return m, err
@@ -239,6 +252,8 @@ func Rollback(ctx context.Context, rootDir, id string, procRoot string, run func
 			if err == nil {
 				err = r.write(e.Path, st.Data, e.Mode, e.UID, e.GID)
 			}
+		case "dir":
+			err = r.rmdir(e.Path)
 		case "mode":
 			err = r.chmod(e.Path, e.Mode, e.UID, e.GID)
 		case "sysctl-runtime":

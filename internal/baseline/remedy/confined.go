@@ -194,3 +194,20 @@ func (r *root) remove(p string) error {
 	}
 	return nil
 }
+
+// rmdir removes a directory a fix created, if it is empty again.
+func (r *root) rmdir(p string) error {
+	d, name, err := r.parent(p, false)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	defer d.Close()
+	err = unix.Unlinkat(int(d.Fd()), name, unix.AT_REMOVEDIR)
+	if err != nil && !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.ENOTEMPTY) && !errors.Is(err, unix.EEXIST) {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	return nil
+}

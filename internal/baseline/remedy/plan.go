@@ -406,4 +406,3 @@ func (p *Plan) Print(w interface{ Write([]byte) (int, error) }) {
 		fmt.Fprintln(w, "cannot fix: "+e)
 	}
 }
-
