@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/ward-sec/ward/internal/baseline/policy"
 	"github.com/ward-sec/ward/internal/baseline/probe"
 	"github.com/ward-sec/ward/internal/baseline/remedy"
+	"github.com/ward-sec/ward/internal/baseline/wazuh"
 	"github.com/ward-sec/ward/internal/inventory/all"
 	"github.com/ward-sec/ward/internal/model"
 	"github.com/ward-sec/ward/internal/rootfs"
@@ -306,5 +308,37 @@ func baselineRollback(ctx context.Context, args []string, stdout, stderr io.Writ
 }
 
 func baselineImportWazuh(args []string, stdout, stderr io.Writer) error {
-	return &exitError{code: 2, msg: "baseline import-wazuh: not available yet"}
+	fs := flag.NewFlagSet("baseline import-wazuh", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "write the converted policy to FILE (default: standard output)")
+	if err := fs.Parse(args); err != nil {
+		return flagErr(err)
+	}
+	if fs.NArg() != 1 {
+		return &exitError{code: 2, msg: "baseline import-wazuh: want one Wazuh SCA policy FILE"}
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	p, err := wazuh.Convert(fs.Arg(0), data)
+	if err != nil {
+		return err
+	}
+	b, err := wazuh.Marshal(p)
+	if err != nil {
+		return err
+	}
+	if _, err := policy.Parse(fs.Arg(0)+" (converted)", b); err != nil {
+		return fmt.Errorf("converted policy does not validate: %w", err)
+	}
+	if *out == "" {
+		_, err = stdout.Write(b)
+		return err
+	}
+	if err := writeFileAtomic(*out, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "%s: %d checks written to %s\n", p.ID, len(p.Checks), *out)
+	return nil
 }

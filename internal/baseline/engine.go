@@ -187,6 +187,19 @@ func gate(t *probe.Target, g policy.Gate) (bool, string, error) {
 		if !t.Live {
 			return false, "needs the live host", nil
 		}
+	case g.SCA != nil:
+		var rs []probe.Result
+		for _, r := range g.SCA.Rules {
+			rs = append(rs, t.Eval(policy.Probe{SCA: r}))
+		}
+		st, reason, _ := Combine(g.SCA.Condition, rs)
+		switch st {
+		case Pass:
+			return true, "", nil
+		case Error:
+			return false, "", fmt.Errorf("requirements %q: %s", g.SCA.Title, reason)
+		}
+		return false, fmt.Sprintf("requirements not met: %s (%s)", g.SCA.Title, reason), nil
 	}
 	return true, "", nil
 }

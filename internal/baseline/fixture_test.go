@@ -208,3 +208,31 @@ func TestGoodAndBadDiffer(t *testing.T) {
 		t.Errorf("evidence %q", ev)
 	}
 }
+
+// The public Wazuh policy runs unchanged: requirements gate the policy,
+// sshd -T / dpkg-query / systemctl is-enabled are answered by typed
+// probes, shell pipelines and unlisted commands are errors, never passes.
+func TestWazuhPolicyRunsDirectly(t *testing.T) {
+	needRoot(t)
+	sca := filepath.Join("wazuh", "testdata", "cis_debian12_excerpt.yml")
+	want := map[string]map[string]baseline.Status{
+		"debian-good": {"33000": baseline.Error, "33086": baseline.Pass, "33087": baseline.Pass, "33091": baseline.Error, "33092": baseline.NotApplicable,
+			"33093": baseline.Pass, "33143": baseline.Pass, "33144": baseline.Pass, "33146": baseline.Pass, "33149": baseline.Pass},
+		"debian-bad": {"33086": baseline.Fail, "33143": baseline.Fail, "33146": baseline.Fail, "33149": baseline.Fail, "33093": baseline.Fail},
+	}
+	for name, checks := range want {
+		dir := copyFixture(t, name)
+		testutil.WriteFiles(t, dir, map[string]string{"proc/sys/kernel/ostype": "Linux\n"})
+		rep, _ := runBaseline(t, dir, baseline.Options{Policies: []string{sca}})
+		for id, st := range checks {
+			if c := status(rep, "wazuh-cis_debian12", id); c.Status != st {
+				t.Errorf("%s %s: %s %s, want %s", name, id, c.Status, c.Reason, st)
+			}
+		}
+	}
+	// Requirements not met (Ubuntu): every check is not applicable.
+	rep, _ := runBaseline(t, copyFixture(t, "ubuntu"), baseline.Options{Policies: []string{sca}})
+	if p := rep.Policies[0]; p.Counts[baseline.NotApplicable] != len(p.Checks) || !strings.Contains(p.Checks[0].Reason, "requirements not met") {
+		t.Errorf("ubuntu: %v %q", p.Counts, p.Checks[0].Reason)
+	}
+}

@@ -2,12 +2,12 @@ package baseline
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/ward-sec/ward/internal/baseline/policies"
 	"github.com/ward-sec/ward/internal/baseline/policy"
+	"github.com/ward-sec/ward/internal/baseline/wazuh"
 )
 
 // Library loads the shipped policies and the user's policy files (Ward
@@ -61,6 +61,4 @@ func IsFile(arg string) bool {
 	return err == nil && bytes.ContainsAny([]byte(arg), "/.")
 }
 
-var convertSCA = func(file string, data []byte) (*policy.Policy, error) {
-	return nil, fmt.Errorf("%s: Wazuh SCA policies are not supported yet", file)
-}
+func convertSCA(file string, data []byte) (*policy.Policy, error) { return wazuh.Convert(file, data) }

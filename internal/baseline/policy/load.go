@@ -157,6 +157,12 @@ func (g Gate) validate() error {
 	if g.Live {
 		n++
 	}
+	if g.SCA != nil {
+		n++
+		if len(g.SCA.Rules) == 0 || !conditions[g.SCA.Condition] {
+			return errors.New("sca gate needs rules and a condition of all, any or none")
+		}
+	}
 	if n != 1 {
 		return fmt.Errorf("a gate needs exactly one of os, package, service, app, file, live (has %d)", n)
 	}

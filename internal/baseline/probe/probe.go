@@ -265,3 +265,5 @@ func compact(s string) string {
 	}
 	return s
 }
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
