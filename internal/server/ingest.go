@@ -184,6 +184,7 @@ func (s *Server) decode(ctx context.Context, m jetstream.Msg) (*store.Message, *
 	default:
 		if store.HasDataKind(kind) && len(rm.Data) > 0 {
 			sm.DataKind, sm.Data = kind, rm.Data
+			store.PrepareData(sm) // here, in parallel, not in the ingest transaction
 			break
 		}
 		s.log.Warn("unknown result kind", "agent", agentID, "kind", kind)

@@ -18,7 +18,19 @@ import (
 // evidence or remediation on passing checks).
 const BaselineKind = "baseline"
 
-func init() { RegisterDataBatch(BaselineKind, func() DataBatch { return newBaselineBatch() }) }
+func init() {
+	RegisterDataBatch(BaselineKind, func() DataBatch { return newBaselineBatch() }, func(m *Message) (any, error) {
+		runs, cat, err := parseBaseline(m.HostID, m.Data)
+		return &parsedBaseline{m.HostID, runs, cat}, err
+	})
+}
+
+// parsedBaseline is a host's report decoded ahead of the transaction.
+type parsedBaseline struct {
+	host int64
+	runs []*baselineRun
+	cat  []catalogRow
+}
 
 // The statuses of a check, as baseline.Status spells them.
 const (
@@ -212,10 +224,16 @@ func parseBaseline(hostID int64, data json.RawMessage) ([]*baselineRun, []catalo
 	return runs, cat, nil
 }
 
-func (b *baselineBatch) Add(_ context.Context, _ db, hostID int64, data json.RawMessage, _ time.Time) error {
-	runs, cat, err := parseBaseline(hostID, data)
-	if err != nil {
-		return err
+func (b *baselineBatch) Add(_ context.Context, _ db, m *Message, _ time.Time) error {
+	var runs []*baselineRun
+	var cat []catalogRow
+	if p, ok := m.Prepared.(*parsedBaseline); ok && p.host == m.HostID {
+		runs, cat = p.runs, p.cat
+	} else {
+		var err error
+		if runs, cat, err = parseBaseline(m.HostID, m.Data); err != nil {
+			return err
+		}
 	}
 	for _, r := range runs {
 		b.history = append(b.history, r)
@@ -288,7 +306,9 @@ func (b *baselineBatch) Flush(ctx context.Context, tx db, now time.Time) error {
 		return err
 	}
 
-	// Replace the hosts' rows of the policies reported.
+	// Replace the hosts' rows of the policies reported, counting what
+	// leaves and what comes for the item view.
+	counts := itemDeltas{}
 	cols := []bulkCol{{"host_id", colInt}, {"policy", colText}}
 	per := tx.d.tupleChunk(len(cols))
 	for lo := 0; lo < len(b.runs); lo += per {
@@ -296,7 +316,8 @@ func (b *baselineBatch) Flush(ctx context.Context, tx db, now time.Time) error {
 		set, args := tx.d.tupleSet(cols, lo, hi, func(i int, dst []any) []any {
 			return append(dst, b.runs[i].host, b.runs[i].policy)
 		})
-		if _, err := tx.exec(ctx, `DELETE FROM baseline_results WHERE (host_id, policy) IN `+set, args...); err != nil {
+		err := tx.run(ctx, `DELETE FROM baseline_results WHERE (host_id, policy) IN `+set+` RETURNING policy, check_id, status`, args, counts.scan(-1))
+		if err != nil {
 			return fmt.Errorf("replace baseline results: %w", err)
 		}
 	}
@@ -305,6 +326,7 @@ func (b *baselineBatch) Flush(ctx context.Context, tx db, now time.Time) error {
 	for i, r := range b.runs {
 		for j := range r.checks {
 			rows = append(rows, at{i, j})
+			counts[itemStatus{policyCheck{r.policy, r.checks[j].check}, r.checks[j].status}]++
 		}
 	}
 	err = tx.bulk(ctx, baselineResultInsert, len(rows), func(i int, dst []any) []any {
@@ -313,6 +335,9 @@ func (b *baselineBatch) Flush(ctx context.Context, tx db, now time.Time) error {
 		return append(dst, r.host, r.policy, c.check, c.status, c.reason, c.evidence)
 	}, nil)
 	if err != nil {
+		return err
+	}
+	if err := counts.apply(ctx, tx); err != nil {
 		return err
 	}
 	summary := func(runs []*baselineRun) func(i int, dst []any) []any {
@@ -330,6 +355,65 @@ func (b *baselineBatch) Flush(ctx context.Context, tx db, now time.Time) error {
 		c := r.counts
 		return append(dst, r.host, r.policy, now, c.Score(), c.Pass, c.Fail, c.NotApplicable, c.Error, c.Manual)
 	}, nil)
+}
+
+// itemStatus keys the item view's counts.
+type itemStatus struct {
+	policyCheck
+	status string
+}
+
+// itemDeltas are changes to the item view's host counts.
+type itemDeltas map[itemStatus]int64
+
+// scan adds d for each (policy, check, status) row.
+func (c itemDeltas) scan(d int64) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		var k itemStatus
+		if err := rows.Scan(&k.policy, &k.check, &k.status); err != nil {
+			return err
+		}
+		c[k] += d
+		return nil
+	}
+}
+
+var itemCountsUpsert = bulkInsert{
+	table:  "baseline_item_counts",
+	cols:   []bulkCol{{"policy", colText}, {"check_id", colText}, {"status", colText}, {"n", colInt}},
+	suffix: `ON CONFLICT (policy, check_id, status) DO UPDATE SET n = baseline_item_counts.n + excluded.n`,
+}
+
+// apply adds the deltas to the stored counts, in key order (concurrent
+// transactions lock the rows in the same order).
+func (c itemDeltas) apply(ctx context.Context, tx db) error {
+	keys := make([]itemStatus, 0, len(c))
+	for k, d := range c {
+		if d != 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(x, y itemStatus) int {
+		return cmp.Or(cmp.Compare(x.policy, y.policy), cmp.Compare(x.check, y.check), cmp.Compare(x.status, y.status))
+	})
+	return tx.bulk(ctx, itemCountsUpsert, len(keys), func(i int, dst []any) []any {
+		k := keys[i]
+		return append(dst, k.policy, k.check, k.status, c[k])
+	}, nil)
+}
+
+// forgetBaseline removes a host's results (before the host is deleted),
+// keeping the item view's counts right.
+func forgetBaseline(ctx context.Context, tx db, hostID int64) error {
+	counts := itemDeltas{}
+	err := tx.run(ctx, `DELETE FROM baseline_results WHERE host_id = ? RETURNING policy, check_id, status`, []any{hostID}, counts.scan(-1))
+	if err == nil {
+		err = counts.apply(ctx, tx)
+	}
+	if err != nil {
+		return fmt.Errorf("forget baseline results of host %d: %w", hostID, err)
+	}
+	return nil
 }
 
 // BaselineItem is one check across the fleet: what it is and how many
@@ -355,8 +439,11 @@ func (s *Store) BaselineItems(ctx context.Context, policy string) ([]BaselineIte
 		if policy != "" {
 			where, args = ` WHERE policy = ?`, append(args, policy)
 		}
-		rows, err := tx.query(ctx, `SELECT policy, check_id, status, COUNT(*) FROM baseline_results`+where+
-			` GROUP BY policy, check_id, status`, args...)
+		cond := ` WHERE n > 0`
+		if policy != "" {
+			cond += ` AND policy = ?`
+		}
+		rows, err := tx.query(ctx, `SELECT policy, check_id, status, n FROM baseline_item_counts`+cond, args...)
 		if err != nil {
 			return err
 		}
@@ -506,6 +593,9 @@ func (s *Store) BaselineResults(ctx context.Context, f BaselineResultFilter) ([]
 			vals[i] = st
 		}
 		add(`r.status IN `+placeholders(len(vals)), vals...)
+		if !slices.Contains(f.Statuses, BaselinePass) {
+			add(`r.status <> 'pass'`) // the literal term of the partial index
+		}
 	}
 	if f.AfterHostID != 0 || f.AfterPolicy != "" || f.AfterCheck != "" {
 		add(`(r.host_id > ? OR (r.host_id = ? AND (r.policy > ? OR (r.policy = ? AND r.check_id > ?))))`,

@@ -165,6 +165,18 @@ func TestBaselineViews(t *testing.T) {
 		if n := count(t, s, "baseline_results"); n != 5 {
 			t.Fatalf("%d result rows after deleting host c, want 5", n)
 		}
+		// The item view follows replaced results and deleted hosts.
+		items, err = s.BaselineItems(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]BaselineCounts{}
+		for _, it := range items {
+			got[it.Check] = it.Hosts
+		}
+		if d := cmp.Diff(map[string]BaselineCounts{"1.1.2": {Pass: 2}, "1.10": {Pass: 1}, "5.2.10": {Pass: 2}}, got); d != "" {
+			t.Fatalf("items after rerun and delete (-want +got):\n%s", d)
+		}
 	})
 }
 
@@ -188,6 +200,17 @@ func TestBaselineIngestEdges(t *testing.T) {
 			baselineMsg(t, "first", h, pol(ok, bcheck{Check: "c2", Status: "fail"})),
 			baselineMsg(t, "second", h, pol(bcheck{Check: "c1", Status: "fail"})),
 			baselineMsg(t, "first", h, pol(ok)), // duplicate id
+		}
+		// Decoded ahead (as the server's decoders do) or not: the same.
+		for i := range bad {
+			PrepareData(&bad[i])
+			if bad[i].Prepared != nil {
+				t.Errorf("%s: prepared", bad[i].ID)
+			}
+		}
+		PrepareData(&good[0])
+		if _, ok := good[0].Prepared.(*parsedBaseline); !ok {
+			t.Fatalf("not prepared: %T", good[0].Prepared)
 		}
 		res := ingestAll(t, s, append(bad, good...)...)
 		for i := range bad {
@@ -275,4 +298,26 @@ func benchIngestBaseline(b *testing.B, be backend) {
 	}
 	b.ReportMetric(float64(b.N*hostsPerBatch)/b.Elapsed().Seconds(), "hosts/s")
 	b.ReportMetric(float64(b.N*hostsPerBatch*checks)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// Decoding one host's ~300-check report (done inside the ingest
+// transaction).
+func BenchmarkParseBaseline(b *testing.B) {
+	p := bpolicy{Policy: "debian12-l2", Title: "Debian 12 L2"}
+	for c := range 300 {
+		ck := bcheck{Check: fmt.Sprintf("check-%d-%s", c, "sysctl-kernel-randomize-va-space"), Title: fmt.Sprintf("check %d title of a realistic length, about sixty chars", c),
+			Severity: model.SevMedium, Status: "pass"}
+		if c%4 == 0 {
+			ck.Status, ck.Reason, ck.Evidence = "fail", "value 0 expected 1", []string{"/etc/sysctl.conf:12: net.ipv4.ip_forward = 1"}
+			ck.Remediation = "sysctl -w net.ipv4.ip_forward=0 && echo 'net.ipv4.ip_forward = 0' > /etc/sysctl.d/60-ward.conf"
+		}
+		p.Checks = append(p.Checks, ck)
+	}
+	data := baselineData(b, p)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, _, err := parseBaseline(1, data); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
