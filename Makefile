@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/ward
 FUZZTIME ?= 20s
 
-.PHONY: all setup build up scan test lint fuzz bench bench-fleet clean
+.PHONY: all setup build up scan test lint fuzz bench bench-fleet bench-baseline clean
 
 all: build
 
@@ -48,6 +48,10 @@ N ?= 1000
 DB ?= sqlite
 bench-fleet: build
 	bench/fleet/run.sh $(N) $(DB)
+
+# Baseline benchmark: Debian 12 L2 + 等保 L3 against lynis (see bench/baseline/RESULTS.md).
+bench-baseline: build
+	bench/baseline.sh
 
 clean:
 	rm -rf bin

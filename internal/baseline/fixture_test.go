@@ -11,8 +11,10 @@ import (
 	"testing"
 
 	"github.com/ward-sec/ward/internal/baseline"
+	"github.com/ward-sec/ward/internal/baseline/probe"
 	"github.com/ward-sec/ward/internal/inventory/all"
 	"github.com/ward-sec/ward/internal/model"
+	"github.com/ward-sec/ward/internal/rootfs"
 	"github.com/ward-sec/ward/internal/scan"
 	"github.com/ward-sec/ward/internal/testutil"
 )
@@ -234,5 +236,28 @@ func TestWazuhPolicyRunsDirectly(t *testing.T) {
 	rep, _ := runBaseline(t, copyFixture(t, "ubuntu"), baseline.Options{Policies: []string{sca}})
 	if p := rep.Policies[0]; p.Counts[baseline.NotApplicable] != len(p.Checks) || !strings.Contains(p.Checks[0].Reason, "requirements not met") {
 		t.Errorf("ubuntu: %v %q", p.Counts, p.Checks[0].Reason)
+	}
+}
+
+func copyRoot(t *testing.T, name string) *rootfs.FS {
+	return testutil.OpenRoot(t, copyFixture(t, name))
+}
+
+// BenchmarkEvaluate measures policy evaluation alone (Debian 12 L2 and
+// 等保 L3 on the compliant fixture, inventory collected once).
+func BenchmarkEvaluate(b *testing.B) {
+	dir := copyFixture(b, "debian-good")
+	res, err := scan.Run(context.Background(), scan.Options{Root: dir, Collectors: all.Collectors(), Only: []string{"host", "accounts", "os", "system"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sel, _, err := baseline.Select(baseline.Options{Policies: []string{"debian12-l2", "mlps-l3"}}, res.Inventory)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fsys := testutil.OpenRoot(b, dir)
+	b.ResetTimer()
+	for b.Loop() {
+		baseline.Evaluate(probe.NewTarget(context.Background(), fsys, false, "", res.Inventory), sel)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/ward-sec/ward/internal/baseline/policies"
 	"github.com/ward-sec/ward/internal/baseline/policy"
@@ -15,8 +16,7 @@ import (
 // lib.Errors and skipped; the returned ids are the user files' policies,
 // in order.
 func Library(files []string) (lib *policy.Library, ids []string) {
-	lib = policy.NewLibrary()
-	lib.AddFS(policies.FS, ".", "embedded:")
+	lib = shipped().Clone()
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -40,6 +40,14 @@ func Library(files []string) (lib *policy.Library, ids []string) {
 	}
 	return lib, ids
 }
+
+// shipped parses the embedded policies once per process (they never
+// change; the agent evaluates them on every task).
+var shipped = sync.OnceValue(func() *policy.Library {
+	lib := policy.NewLibrary()
+	lib.AddFS(policies.FS, ".", "embedded:")
+	return lib
+})
 
 // IsSCA reports whether data looks like a Wazuh SCA policy (a top-level
 // "policy:" mapping).

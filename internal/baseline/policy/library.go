@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Library holds loaded policies by id. A policy that fails to load is
@@ -49,18 +50,51 @@ func (l *Library) AddFS(fsys fs.FS, dir, prefix string) {
 		l.Errors = append(l.Errors, &Error{File: prefix + dir, Reason: err.Error()})
 		return
 	}
-	for _, e := range ents {
-		if e.IsDir() || !(strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
-			continue
-		}
-		name := path.Join(dir, e.Name())
-		data, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			l.Errors = append(l.Errors, &Error{File: prefix + name, Reason: err.Error()})
-			continue
-		}
-		l.Add(prefix+name, data)
+	// Parse the files concurrently (YAML decoding dominates loading),
+	// then add them in name order so errors and ids are deterministic.
+	type parsed struct {
+		name string
+		p    *Policy
+		err  error
 	}
+	var names []string
+	for _, e := range ents {
+		if !e.IsDir() && (strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
+			names = append(names, path.Join(dir, e.Name()))
+		}
+	}
+	out := make([]parsed, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			data, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				out[i] = parsed{name, nil, &Error{File: prefix + name, Reason: err.Error()}}
+				return
+			}
+			p, err := Parse(prefix+name, data)
+			out[i] = parsed{name, p, err}
+		}()
+	}
+	wg.Wait()
+	for _, r := range out {
+		if r.err != nil {
+			l.Errors = append(l.Errors, r.err)
+			continue
+		}
+		l.Put(r.p)
+	}
+}
+
+// Clone returns a library with the same policies, to add more to.
+func (l *Library) Clone() *Library {
+	c := &Library{byID: make(map[string]*Policy, len(l.byID)), Errors: append([]error(nil), l.Errors...)}
+	for k, v := range l.byID {
+		c.byID[k] = v
+	}
+	return c
 }
 
 // Get returns a loaded policy (unresolved).
@@ -151,7 +185,7 @@ func (l *Library) resolve(p *Policy, stack []string) (*Resolved, error) {
 	for _, c := range r.Checks {
 		for _, name := range checkParams(c) {
 			if _, ok := r.Params[name]; !ok {
-				return nil, &Error{File: p.File, Line: c.Line, Reason: fmt.Sprintf("check %s uses parameter ${%s}, which no policy defines", c.ID, name)}
+				return nil, &Error{File: p.File, Line: p.LineOf(c.ID), Reason: fmt.Sprintf("check %s uses parameter ${%s}, which no policy defines", c.ID, name)}
 			}
 		}
 	}
@@ -210,7 +244,7 @@ func (r *Resolved) validateExpanded() error {
 	for _, c := range r.Checks {
 		for i, p := range c.Probes {
 			if err := ExpandProbe(p, r.Params).Validate(); err != nil {
-				return &Error{File: r.File, Line: c.Line, Reason: fmt.Sprintf("check %s probe %d with parameters: %v", c.ID, i+1, err)}
+				return &Error{File: r.File, Line: r.LineOf(c.ID), Reason: fmt.Sprintf("check %s probe %d with parameters: %v", c.ID, i+1, err)}
 			}
 		}
 	}

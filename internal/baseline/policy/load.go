@@ -72,11 +72,33 @@ func Parse(file string, data []byte) (*Policy, error) {
 		return nil, &Error{File: file, Line: extra.Line, Reason: "more than one YAML document"}
 	}
 	p.File = file
-	checkLines(data, &p)
+	p.raw = data
 	if err := p.validate(); err != nil {
-		return nil, err
+		// Line numbers cost a second parse: only for a policy that failed.
+		p.ensureLines()
+		return nil, p.validate()
 	}
 	return &p, nil
+}
+
+// ensureLines fills each check's Line from the source (once).
+func (p *Policy) ensureLines() {
+	if p.linesDone || p.raw == nil {
+		return
+	}
+	p.linesDone = true
+	checkLines(p.raw, p)
+}
+
+// LineOf returns the line of the policy's own check id (0 when unknown).
+func (p *Policy) LineOf(id string) int {
+	p.ensureLines()
+	for _, c := range p.Checks {
+		if c.ID == id {
+			return c.Line
+		}
+	}
+	return 0
 }
 
 // checkLines records each check's line from the YAML node tree.

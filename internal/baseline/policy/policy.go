@@ -43,6 +43,9 @@ type Policy struct {
 
 	// File is where the policy was read from (embedded: "embedded:<name>").
 	File string `yaml:"-"`
+
+	raw       []byte
+	linesDone bool
 }
 
 // Param is a tunable value probes reference as ${name}.
