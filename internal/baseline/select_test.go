@@ -10,6 +10,7 @@ import (
 	"github.com/ward-sec/ward/internal/baseline"
 	"github.com/ward-sec/ward/internal/baseline/probe"
 	"github.com/ward-sec/ward/internal/model"
+	"github.com/ward-sec/ward/internal/testutil"
 )
 
 func host(id, version string, pkgs ...string) *model.Inventory {
@@ -110,5 +111,45 @@ func TestErrorsBecomeLowFindings(t *testing.T) {
 	}
 	if s := baseline.Score(map[baseline.Status]int{baseline.Pass: 3, baseline.Fail: 1, baseline.Error: 0, baseline.NotApplicable: 9, baseline.Manual: 5}); s != 75 {
 		t.Errorf("score %v", s)
+	}
+}
+
+// The OpenSCAP pitfall, end to end with the shipped check: PermitRootLogin
+// yes with sshd installed fails; sshd not installed is not-applicable
+// (with the reason); an unreadable sshd_config is an error — never pass.
+func TestOpenSCAPPitfallRegression(t *testing.T) {
+	sel, _, err := baseline.Select(baseline.Options{Policies: []string{"debian12-l1"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var check = -1
+	for i, c := range sel[0].Checks {
+		if c.ID == "sshd-permit-root-login" {
+			check = i
+		}
+	}
+	if check < 0 {
+		t.Fatal("no sshd-permit-root-login check")
+	}
+	run := func(files map[string]string, pkgs ...string) baseline.CheckResult {
+		dir := t.TempDir()
+		testutil.WriteFiles(t, dir, files)
+		tg := probe.NewTarget(t.Context(), testutil.OpenRoot(t, dir), false, "", host("debian", "12", append(pkgs, "base-files")...))
+		return baseline.EvaluateCheck(tg, sel[0], sel[0].Checks[check])
+	}
+	yes := map[string]string{"etc/ssh/sshd_config": "PermitRootLogin yes\n"}
+	if r := run(yes, "openssh-server"); r.Status != baseline.Fail {
+		t.Errorf("PermitRootLogin yes, sshd installed: %s %s", r.Status, r.Reason)
+	}
+	if r := run(yes); r.Status != baseline.NotApplicable || r.Reason != "openssh-server not installed" {
+		t.Errorf("sshd absent: %s %q", r.Status, r.Reason)
+	}
+	if r := run(map[string]string{"etc/ssh/sshd_config/x": "a directory, not a file"}, "openssh-server"); r.Status != baseline.Error || !strings.Contains(r.Reason, "cannot read") {
+		t.Errorf("unreadable sshd_config: %s %q", r.Status, r.Reason)
+	}
+	// No package database at all: the gate cannot tell, so error, not N/A.
+	tg := probe.NewTarget(t.Context(), testutil.TempRoot(t, yes), false, "", &model.Inventory{Host: &model.Host{OS: model.OSRelease{ID: "debian", Version: "12"}}})
+	if r := baseline.EvaluateCheck(tg, sel[0], sel[0].Checks[check]); r.Status != baseline.Error {
+		t.Errorf("no package database: %s %q", r.Status, r.Reason)
 	}
 }

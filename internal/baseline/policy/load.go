@@ -337,13 +337,18 @@ func (p Probe) Validate() error {
 				return fmt.Errorf("file mode %q is not octal", f.Mode)
 			}
 		}
+		if f.ModeSet != "" {
+			if _, err := strconv.ParseUint(f.ModeSet, 8, 32); err != nil {
+				return fmt.Errorf("file mode_set %q is not octal", f.ModeSet)
+			}
+		}
 		if f.Type != "" && f.Type != "file" && f.Type != "dir" {
 			return fmt.Errorf("file type %q: want file or dir", f.Type)
 		}
 		if !missingVals[f.Missing] {
 			return fmt.Errorf("missing %q: want fail, pass or na", f.Missing)
 		}
-		if f.Exists == nil && f.Mode == "" && len(f.Owner) == 0 && len(f.Group) == 0 && f.Type == "" {
+		if f.Exists == nil && f.Mode == "" && f.ModeSet == "" && len(f.Owner) == 0 && len(f.Group) == 0 && f.Type == "" {
 			return errors.New("file probe tests nothing (exists, type, mode, owner or group)")
 		}
 	case "content":

@@ -65,12 +65,14 @@ type Cmp struct {
 // FileProbe: every file matching Path (a glob) satisfies the properties;
 // Mode is the most permissive mode allowed (no bits beyond it).
 type FileProbe struct {
-	Path   string   `yaml:"path,omitempty"`
-	Exists *bool    `yaml:"exists,omitempty"`
-	Type   string   `yaml:"type,omitempty"` // file, dir
-	Mode   string   `yaml:"mode,omitempty"`
-	Owner  []string `yaml:"owner,omitempty"`
-	Group  []string `yaml:"group,omitempty"`
+	Path   string `yaml:"path,omitempty"`
+	Exists *bool  `yaml:"exists,omitempty"`
+	Type   string `yaml:"type,omitempty"` // file, dir
+	Mode   string `yaml:"mode,omitempty"`
+	// ModeSet are bits that must be set (octal), e.g. "1000" sticky.
+	ModeSet string   `yaml:"mode_set,omitempty"`
+	Owner   []string `yaml:"owner,omitempty"`
+	Group   []string `yaml:"group,omitempty"`
 	// Missing is the result when nothing matches Path: fail (default),
 	// pass, na.
 	Missing string `yaml:"missing,omitempty"`

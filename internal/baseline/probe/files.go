@@ -70,6 +70,8 @@ func (t *Target) file(p *policy.FileProbe) Result {
 			return fail(f+" is not a directory", line)
 		case p.Mode != "" && mode&^uint32(allowed) != 0:
 			return fail(fmt.Sprintf("%s has mode %04o, allowed at most %04o", f, mode, allowed), line)
+		case p.ModeSet != "" && mode&uint32(mustSet(p.ModeSet)) != uint32(mustSet(p.ModeSet)):
+			return fail(fmt.Sprintf("%s has mode %04o, lacking bits %s", f, mode, p.ModeSet), line)
 		case len(p.Owner) > 0 && !t.idIn(uid, p.Owner, true):
 			return fail(fmt.Sprintf("%s is owned by %s, want %s", f, t.userName(uid), strings.Join(p.Owner, " or ")), line)
 		case len(p.Group) > 0 && !t.idIn(gid, p.Group, false):
@@ -227,4 +229,9 @@ func (t *Target) idIn(id uint32, names []string, user bool) bool {
 		}
 	}
 	return false
+}
+
+func mustSet(s string) uint64 {
+	v, _ := strconv.ParseUint(s, 8, 32)
+	return v
 }
