@@ -453,11 +453,30 @@ func (t *Target) cmdline(p *policy.CmdlineProbe) Result {
 				}
 			}
 		}
-		if !seen {
-			return errorf("no /etc/default/grub: cannot tell the kernel command line of this image")
+		// RHEL 8+ boot loader spec entries carry the options themselves.
+		var bls []string
+		for _, f := range t.glob("/boot/loader/entries/*.conf") {
+			data, exists, err := t.read(f)
+			if err != nil {
+				return errorf("cannot read %s: %v", f, err)
+			}
+			if !exists {
+				continue
+			}
+			for _, l := range strings.Split(string(data), "\n") {
+				if rest, ok := strings.CutPrefix(strings.TrimSpace(l), "options "); ok {
+					bls = append(bls, rest)
+				}
+			}
 		}
-		params = config.ParseCmdline(vals["GRUB_CMDLINE_LINUX"] + " " + vals["GRUB_CMDLINE_LINUX_DEFAULT"])
+		if !seen && len(bls) == 0 {
+			return errorf("no /etc/default/grub or boot loader entries: cannot tell the kernel command line of this image")
+		}
+		params = config.ParseCmdline(vals["GRUB_CMDLINE_LINUX"] + " " + vals["GRUB_CMDLINE_LINUX_DEFAULT"] + " " + strings.Join(bls, " "))
 		src = "/etc/default/grub"
+		if len(bls) > 0 {
+			src += " + /boot/loader/entries"
+		}
 	}
 	want := p.Present == nil || *p.Present
 	var found string
