@@ -116,9 +116,15 @@ func (s *Server) ingest(ctx context.Context, msgs []jetstream.Msg) {
 	}
 	// Task status last: a run reads "done" only once the results the agent
 	// sent before it are committed.
-	for i, st := range statuses {
-		s.taskStatus(ctx, st.hostID, st.msg)
-		statusMsgs[i].Ack()
+	if len(statuses) > 0 {
+		err := s.taskStatuses(ctx, statuses)
+		for _, m := range statusMsgs {
+			if err != nil {
+				m.NakWithDelay(5 * time.Second) // the store is unavailable: keep them
+			} else {
+				m.Ack()
+			}
+		}
 	}
 }
 
@@ -193,27 +199,27 @@ func (s *Server) decode(ctx context.Context, m jetstream.Msg) (*store.Message, *
 	return sm, nil, nil
 }
 
-func (s *Server) taskStatus(ctx context.Context, hostID int64, rm proto.ResultMessage) {
-	runID, err := strconv.ParseInt(rm.RunID, 10, 64)
-	if err != nil {
-		return
-	}
-	runs, err := s.Store.Runs(ctx, store.RunFilter{HostID: hostID})
-	if err != nil {
-		return
-	}
-	for _, r := range runs { // a host may only report its own runs
-		if r.ID != runID {
+// taskStatuses applies a batch's run reports in one store transaction;
+// a host may only report its own runs (the store checks).
+func (s *Server) taskStatuses(ctx context.Context, sts []taskStatus) error {
+	reps := make([]store.RunReport, 0, len(sts))
+	for _, st := range sts {
+		runID, err := strconv.ParseInt(st.msg.RunID, 10, 64)
+		if err != nil {
 			continue
 		}
-		to := store.RunStatus(rm.Status)
-		if err := s.Store.SetRunStatus(ctx, runID, to, rm.Error); err != nil && !errors.Is(err, store.ErrBadTransition) {
-			s.log.Warn("task status", "run", runID, "err", err)
-		}
-		if to.Final() {
-			s.sentRuns.Delete(runID)
+		reps = append(reps, store.RunReport{RunID: runID, HostID: st.hostID, Status: store.RunStatus(st.msg.Status), Error: st.msg.Error})
+	}
+	if _, err := s.Store.ApplyRunReports(ctx, reps); err != nil {
+		s.log.Warn("task status; will be redelivered", "reports", len(reps), "err", err)
+		return err
+	}
+	for _, r := range reps {
+		if r.Status.Final() {
+			s.sentRuns.Delete(r.RunID) // re-sending it is pointless either way
 		}
 	}
+	return nil
 }
 
 // hostOf maps an agent (by its certificate id) to its host, cached.
