@@ -21,7 +21,26 @@ import (
 // batch in one store transaction; messages are acked only after commit, so
 // a crash means redelivery, and the store's message-id dedup makes that
 // harmless: every result is stored exactly once.
+//
+// It is a two-stage pipeline: this goroutine fetches and decodes the next
+// batch while another applies the previous one. Batches are applied one
+// at a time in the order they were fetched, so each agent's results keep
+// their order.
 func (s *Server) ingestLoop(ctx context.Context, cons jetstream.Consumer) {
+	ready := make(chan decodedBatch, 1)
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for b := range ready {
+			// A batch in hand is finished even while the server stops:
+			// cancelling it would leave its messages unacked until the
+			// consumer's ack wait (2 min) redelivers them.
+			bctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			s.apply(bctx, b)
+			cancel()
+		}
+	}()
+	defer func() { close(ready); <-stopped }()
 	for ctx.Err() == nil {
 		batch, err := cons.Fetch(transport.IngestBatch, jetstream.FetchMaxWait(time.Second))
 		if err != nil {
@@ -36,28 +55,29 @@ func (s *Server) ingestLoop(ctx context.Context, cons jetstream.Consumer) {
 			msgs = append(msgs, m)
 		}
 		if len(msgs) > 0 {
-			// A batch in hand is finished even while the server stops:
-			// cancelling it would leave its messages unacked until the
-			// consumer's ack wait (2 min) redelivers them.
 			bctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			s.ingest(bctx, msgs)
+			ready <- s.decodeBatch(bctx, msgs)
 			cancel()
 		}
 	}
 }
 
-func (s *Server) ingest(ctx context.Context, msgs []jetstream.Msg) {
-	var batch []store.Message
-	var batchMsgs, statusMsgs []jetstream.Msg
-	var statuses []taskStatus
-	// Decoding (JSON of whole inventories) is the CPU-heavy part: do it in
-	// parallel, then apply in the order the messages came, which keeps each
-	// agent's results in the order it sent them.
-	type decoded struct {
-		sm  *store.Message
-		st  *taskStatus
-		err error
-	}
+// decodedBatch is a fetched batch with each message decoded.
+type decodedBatch struct {
+	msgs []jetstream.Msg
+	out  []decoded
+}
+
+type decoded struct {
+	sm  *store.Message
+	st  *taskStatus
+	err error
+}
+
+// decodeBatch decodes a batch's messages. Decoding (JSON of whole
+// inventories, capability data) is the CPU-heavy part: it runs in
+// parallel; apply then takes the messages in the order they came.
+func (s *Server) decodeBatch(ctx context.Context, msgs []jetstream.Msg) decodedBatch {
 	out := make([]decoded, len(msgs))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -76,6 +96,15 @@ func (s *Server) ingest(ctx context.Context, msgs []jetstream.Msg) {
 	}
 	close(next)
 	wg.Wait()
+	return decodedBatch{msgs, out}
+}
+
+// apply stores a decoded batch in one transaction and acks its messages.
+func (s *Server) apply(ctx context.Context, b decodedBatch) {
+	msgs, out := b.msgs, b.out
+	var batch []store.Message
+	var batchMsgs, statusMsgs []jetstream.Msg
+	var statuses []taskStatus
 	for i, m := range msgs {
 		sm, st, ok := out[i].sm, out[i].st, out[i].err
 		switch {
