@@ -69,7 +69,8 @@ func Findings(rep *Report) []model.Finding {
 			asset := model.AssetRef{Type: "host", ID: "baseline"}
 			f := model.Finding{
 				Kind: model.KindBaseline, Rule: rule, Severity: c.Severity,
-				Title: c.Title, Description: c.Reason, Asset: asset, Evidence: c.Evidence,
+				Title: "Not met: " + c.Title, Description: c.Reason, Asset: asset,
+				Evidence: append([]string{c.Reason}, c.Evidence...),
 				Remediation: c.Remediation, References: c.References,
 			}
 			if c.Status == Error {

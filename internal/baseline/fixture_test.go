@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -197,7 +198,7 @@ func TestGoodAndBadDiffer(t *testing.T) {
 		if findings[i].Rule == "debian12-l2/sshd-permit-root-login" {
 			f = &findings[i]
 		}
-		if strings.Contains(strings.Join(findings[i].Evidence, " "), "$") {
+		if hashLike.MatchString(strings.Join(findings[i].Evidence, " ")) {
 			t.Errorf("finding %s evidence may hold a hash: %q", findings[i].Rule, findings[i].Evidence)
 		}
 	}
@@ -261,3 +262,5 @@ func BenchmarkEvaluate(b *testing.B) {
 		baseline.Evaluate(probe.NewTarget(context.Background(), fsys, false, "", res.Inventory), sel)
 	}
 }
+
+var hashLike = regexp.MustCompile(`\$(1|5|6|y|2[aby])\$`)
