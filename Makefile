@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/ward
 FUZZTIME ?= 20s
 
-.PHONY: all setup build up scan test lint fuzz bench bench-fleet bench-vuln bench-weakpass clean
+.PHONY: all setup build up scan test lint fuzz bench bench-fleet bench-vuln bench-weakpass bench-baseline clean
 
 all: build
 
@@ -56,6 +56,10 @@ bench-vuln: build
 # Weak-password cracking vs john on the same shadow + word list (see bench/weakpass/RESULTS.md).
 bench-weakpass:
 	bench/weakpass.sh
+
+# Baseline benchmark: Debian 12 L2 + 等保 L3 against lynis (see bench/baseline/RESULTS.md).
+bench-baseline: build
+	bench/baseline.sh
 
 clean:
 	rm -rf bin

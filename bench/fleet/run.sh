@@ -6,7 +6,9 @@
 # are done (inventories and findings stored), (c) the ingest rate during (b).
 #
 # Usage: bench/fleet/run.sh [N] [sqlite|postgres]
-# Env:   PER_SIM (agents per sim process, 5000), IDLE_SECS (60),
+# Env:   TASK (inventory, or baseline: each sim host answers with a ~300-check
+#        policy run and the findings of its failed checks; see bench/baseline/FLEET.md),
+#        PER_SIM (agents per sim process, 5000), IDLE_SECS (60),
 #        TASK_TIMEOUT (s, 900), ONLINE_TIMEOUT (s, 1200), KEEP=1 keeps the
 #        data directory, SIM_FLAGS (extra sim flags, e.g. -scan-delay 30s),
 #        PGURL (postgres://postgres@127.0.0.1:5432).
@@ -23,7 +25,9 @@ IDLE_SECS=${IDLE_SECS:-60}
 TASK_TIMEOUT=${TASK_TIMEOUT:-900}
 ONLINE_TIMEOUT=${ONLINE_TIMEOUT:-1200}
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
+TASK=${TASK:-inventory}
 FINDINGS_PER_HOST=20 # bench/fleet/sim hostFindings
+[ "$TASK" = baseline ] && FINDINGS_PER_HOST=60 # failed + errored checks of bench/fleet/sim baselineReport, on average (59.9)
 [[ $N =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: N must be a positive number, got '$N'" >&2; exit 2; }
 case $DB in sqlite | postgres) ;; *) echo "run.sh: database must be sqlite or postgres, got '$DB'" >&2; exit 2 ;; esac
 
@@ -189,9 +193,9 @@ mapfile -t PGP < <(pg_pids)
 s0=$(cpu_ticks "$SERVER_PID") m0=$(cpu_ticks "${SIM_PIDS[@]}") p0=$(cpu_ticks "${PGP[@]}")
 read -r b0 a0 < <(sys_jiffies)
 t0=$(date +%s.%N)
-TASK_ID=$(bin/ward tasks create --type inventory --all --json | jq -r .id)
+TASK_ID=$(bin/ward tasks create --type "$TASK" --all --json | jq -r .id)
 [[ $TASK_ID =~ ^[0-9]+$ ]] || { log "tasks create gave no task id"; exit 1; }
-log "inventory task $TASK_ID created for all hosts; waiting for $N runs to finish"
+log "$TASK task $TASK_ID created for all hosts; waiting for $N runs to finish"
 echo -e "secs\tqueued\trunning\tdone\tfailed\ttimeout\tserver_rss_kb" >"$LOGS/progress.tsv"
 max_rss=0 last_log=0
 while :; do
@@ -242,6 +246,14 @@ fi
 sus_find=$(echo "scale=0; $sus_inv * $FINDINGS_PER_HOST / 1" | bc)
 find_rate=$(echo "scale=0; $inv_rate * $FINDINGS_PER_HOST / 1" | bc)
 with_inv=$(bin/ward hosts --all --limit 1000 --json | jq -s '[.[].items[] | select(.inventory_at != null)] | length')
+if [ "$TASK" = baseline ]; then
+  # What was stored, and how fast the views answer at this size.
+  with_inv=$(bin/ward compliance policies --json | jq '[.items[].hosts] | add // 0')
+  vt() { curl -fsS -o /dev/null -w '%{time_total}' --cacert "$CACERT" -H "Authorization: Bearer $WARD_TOKEN" "$WARD_SERVER/api/v1$1"; }
+  t_items=$(vt "/baseline/items") t_item=$(vt "/baseline/items/sim-debian12-l2/1.1.1/hosts?limit=1000")
+  t_hosts=$(vt "/baseline/hosts?limit=1000") t_host=$(vt "/baseline/hosts/1") t_below=$(vt "/baseline/hosts?below=60&limit=1000")
+  n_items=$(api "/baseline/items" | jq '.items | length')
+fi
 for p in "${SIM_PIDS[@]}"; do kill -USR1 "$p" 2>/dev/null || true; done # sims print their counters
 
 {
@@ -251,12 +263,16 @@ for p in "${SIM_PIDS[@]}"; do kill -USR1 "$p" 2>/dev/null || true; done # sims p
   printf '%-44s %s\n' "(a) idle: server CPU (100% = one core)" "${idle_cpu}%"
   printf '%-44s %s\n' "(a) idle: sims CPU / RSS; postgres CPU" "${idle_sim_cpu}% / $(mib "$idle_sim_rss") MiB; ${idle_pg_cpu}%"
   printf '%-44s %s\n' "(a) idle: whole machine busy" "${idle_sys}% of $(nproc) CPUs (other processes: ${idle_other}% of a core)"
-  printf '%-44s %s\n' "(b) inventory task: all runs finished" "$(printf %.1f "$task_secs") s (first done at $(printf %.1f "${first_done:-0}") s; $done_n done, $failed_n failed/timeout)"
+  printf '%-44s %s\n' "(b) $TASK task: all runs finished" "$(printf %.1f "$task_secs") s (first done at $(printf %.1f "${first_done:-0}") s; $done_n done, $failed_n failed/timeout)"
   printf '%-44s %s\n' "(b) server CPU during task" "${task_cpu}%"
   printf '%-44s %s\n' "(b) sims CPU; postgres CPU during task" "${task_sim_cpu}%; ${task_pg_cpu}%"
   printf '%-44s %s\n' "(b) whole machine busy during task" "${task_sys}% of $(nproc) CPUs (other processes: ${task_other}% of a core)"
   printf '%-44s %s\n' "(b) server peak RSS during task / VmHWM" "$(mib "$max_rss") MiB / $(mib "$task_hwm") MiB"
-  printf '%-44s %s\n' "(b) hosts with an inventory stored" "$with_inv of $N"
+  printf '%-44s %s\n' "(b) hosts with $([ "$TASK" = baseline ] && echo "baseline results" || echo "an inventory") stored" "$with_inv of $N"
+  if [ "$TASK" = baseline ]; then
+    printf '%-44s %s\n' "(d) views: items ($n_items checks) / one item's hosts" "${t_items} s / ${t_item} s"
+    printf '%-44s %s\n' "(d) views: hosts page / below 60 / one host" "${t_hosts} s / ${t_below} s / ${t_host} s"
+  fi
   printf '%-44s %s\n' "(c) ingest, sustained (10%→90% done)" "$sus_inv inventories/s, $sus_find findings/s"
   printf '%-44s %s\n' "(c) ingest, whole task" "$inv_rate inventories/s, $find_rate findings/s"
 } | tee "$LOGS/summary.txt"

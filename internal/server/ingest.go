@@ -21,7 +21,26 @@ import (
 // batch in one store transaction; messages are acked only after commit, so
 // a crash means redelivery, and the store's message-id dedup makes that
 // harmless: every result is stored exactly once.
+//
+// It is a two-stage pipeline: this goroutine fetches and decodes the next
+// batch while another applies the previous one. Batches are applied one
+// at a time in the order they were fetched, so each agent's results keep
+// their order.
 func (s *Server) ingestLoop(ctx context.Context, cons jetstream.Consumer) {
+	ready := make(chan decodedBatch, 1)
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for b := range ready {
+			// A batch in hand is finished even while the server stops:
+			// cancelling it would leave its messages unacked until the
+			// consumer's ack wait (2 min) redelivers them.
+			bctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			s.apply(bctx, b)
+			cancel()
+		}
+	}()
+	defer func() { close(ready); <-stopped }()
 	for ctx.Err() == nil {
 		batch, err := cons.Fetch(transport.IngestBatch, jetstream.FetchMaxWait(time.Second))
 		if err != nil {
@@ -36,28 +55,29 @@ func (s *Server) ingestLoop(ctx context.Context, cons jetstream.Consumer) {
 			msgs = append(msgs, m)
 		}
 		if len(msgs) > 0 {
-			// A batch in hand is finished even while the server stops:
-			// cancelling it would leave its messages unacked until the
-			// consumer's ack wait (2 min) redelivers them.
 			bctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			s.ingest(bctx, msgs)
+			ready <- s.decodeBatch(bctx, msgs)
 			cancel()
 		}
 	}
 }
 
-func (s *Server) ingest(ctx context.Context, msgs []jetstream.Msg) {
-	var batch []store.Message
-	var batchMsgs, statusMsgs []jetstream.Msg
-	var statuses []taskStatus
-	// Decoding (JSON of whole inventories) is the CPU-heavy part: do it in
-	// parallel, then apply in the order the messages came, which keeps each
-	// agent's results in the order it sent them.
-	type decoded struct {
-		sm  *store.Message
-		st  *taskStatus
-		err error
-	}
+// decodedBatch is a fetched batch with each message decoded.
+type decodedBatch struct {
+	msgs []jetstream.Msg
+	out  []decoded
+}
+
+type decoded struct {
+	sm  *store.Message
+	st  *taskStatus
+	err error
+}
+
+// decodeBatch decodes a batch's messages. Decoding (JSON of whole
+// inventories, capability data) is the CPU-heavy part: it runs in
+// parallel; apply then takes the messages in the order they came.
+func (s *Server) decodeBatch(ctx context.Context, msgs []jetstream.Msg) decodedBatch {
 	out := make([]decoded, len(msgs))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -76,6 +96,15 @@ func (s *Server) ingest(ctx context.Context, msgs []jetstream.Msg) {
 	}
 	close(next)
 	wg.Wait()
+	return decodedBatch{msgs, out}
+}
+
+// apply stores a decoded batch in one transaction and acks its messages.
+func (s *Server) apply(ctx context.Context, b decodedBatch) {
+	msgs, out := b.msgs, b.out
+	var batch []store.Message
+	var batchMsgs, statusMsgs []jetstream.Msg
+	var statuses []taskStatus
 	for i, m := range msgs {
 		sm, st, ok := out[i].sm, out[i].st, out[i].err
 		switch {
@@ -116,9 +145,15 @@ func (s *Server) ingest(ctx context.Context, msgs []jetstream.Msg) {
 	}
 	// Task status last: a run reads "done" only once the results the agent
 	// sent before it are committed.
-	for i, st := range statuses {
-		s.taskStatus(ctx, st.hostID, st.msg)
-		statusMsgs[i].Ack()
+	if len(statuses) > 0 {
+		err := s.taskStatuses(ctx, statuses)
+		for _, m := range statusMsgs {
+			if err != nil {
+				m.NakWithDelay(5 * time.Second) // the store is unavailable: keep them
+			} else {
+				m.Ack()
+			}
+		}
 	}
 }
 
@@ -184,6 +219,7 @@ func (s *Server) decode(ctx context.Context, m jetstream.Msg) (*store.Message, *
 	default:
 		if store.HasDataKind(kind) && len(rm.Data) > 0 {
 			sm.DataKind, sm.Data = kind, rm.Data
+			store.PrepareData(sm) // here, in parallel, not in the ingest transaction
 			break
 		}
 		s.log.Warn("unknown result kind", "agent", agentID, "kind", kind)
@@ -192,28 +228,37 @@ func (s *Server) decode(ctx context.Context, m jetstream.Msg) (*store.Message, *
 	return sm, nil, nil
 }
 
-func (s *Server) taskStatus(ctx context.Context, hostID int64, rm proto.ResultMessage) {
-	runID, err := strconv.ParseInt(rm.RunID, 10, 64)
-	if err != nil {
-		return
-	}
-	runs, err := s.Store.Runs(ctx, store.RunFilter{HostID: hostID})
-	if err != nil {
-		return
-	}
-	for _, r := range runs { // a host may only report its own runs
-		if r.ID != runID {
+// taskStatuses applies a batch's run reports in one store transaction;
+// a host may only report its own runs (the store checks).
+func (s *Server) taskStatuses(ctx context.Context, sts []taskStatus) error {
+	reps := make([]store.RunReport, 0, len(sts))
+	for _, st := range sts {
+		runID, err := strconv.ParseInt(st.msg.RunID, 10, 64)
+		if err != nil {
 			continue
 		}
-		to := store.RunStatus(rm.Status)
-		if err := s.Store.SetRunStatus(ctx, runID, to, rm.Error); err != nil && !errors.Is(err, store.ErrBadTransition) {
-			s.log.Warn("task status", "run", runID, "err", err)
-		}
-		if to.Final() {
-			s.sentRuns.Delete(runID)
-			s.forgetSecretParams(ctx, r.TaskID)
+		reps = append(reps, store.RunReport{RunID: runID, HostID: st.hostID, Status: store.RunStatus(st.msg.Status), Error: st.msg.Error})
+	}
+	if _, err := s.Store.ApplyRunReports(ctx, reps); err != nil {
+		s.log.Warn("task status; will be redelivered", "reports", len(reps), "err", err)
+		return err
+	}
+	anyFinal := false
+	for _, r := range reps {
+		if r.Status.Final() {
+			s.sentRuns.Delete(r.RunID) // re-sending it is pointless either way
+			anyFinal = true
 		}
 	}
+	if anyFinal {
+		// Secret params (leaked-password queries) live only until every
+		// run of their task has ended.
+		s.secretParams.Range(func(k, _ any) bool {
+			s.forgetSecretParams(ctx, k.(int64))
+			return true
+		})
+	}
+	return nil
 }
 
 // hostOf maps an agent (by its certificate id) to its host, cached.

@@ -165,7 +165,20 @@ func (s *Store) TouchHost(ctx context.Context, hostID int64) error {
 
 // DeleteHost removes a host with its agents, inventory, findings and runs.
 func (s *Store) DeleteHost(ctx context.Context, hostID int64) error {
-	return s.deleteRow(ctx, "hosts", hostID)
+	return s.tx(ctx, func(tx db) error {
+		// Its baseline results first, so that the counts kept of them follow.
+		if err := forgetBaseline(ctx, tx, hostID); err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, `DELETE FROM hosts WHERE id = ?`, hostID)
+		if err != nil {
+			return fmt.Errorf("delete host %d: %w", hostID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("delete host %d: %w", hostID, ErrNotFound)
+		}
+		return nil
+	})
 }
 
 const hostCols = `h.id, h.identity_key, h.hostname, h.os_id, h.os_version, h.kernel, h.arch, h.agent_status, h.first_seen, h.last_seen, h.inventory_at`

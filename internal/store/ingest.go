@@ -33,6 +33,9 @@ type Message struct {
 	// DataKind with RegisterDataKind.
 	DataKind string
 	Data     json.RawMessage
+	// Prepared is Data decoded ahead of the ingest transaction by
+	// PrepareData (optional; set by the server's parallel decoders).
+	Prepared any
 }
 
 // DataHandler applies one capability result of a host inside the ingest
@@ -49,8 +52,50 @@ var dataHandlers = map[string]DataHandler{}
 // the capabilities call it from init.
 func RegisterDataKind(kind string, h DataHandler) { dataHandlers[kind] = h }
 
+// DataBatch applies the results of one kind of an ingest transaction
+// together, for kinds with many rows per result: Add checks and buffers
+// one result (m.DataKind, in message order; an error wrapping ErrBadData
+// rejects it, any other fails the batch), Flush writes them all at the
+// end of the transaction.
+type DataBatch interface {
+	Add(ctx context.Context, tx db, m *Message, now time.Time) error
+	Flush(ctx context.Context, tx db, now time.Time) error
+}
+
+var (
+	dataBatches  = map[string]func() DataBatch{}
+	dataPrepares = map[string]func(m *Message) (any, error){}
+)
+
+// RegisterDataBatch registers a result kind applied in batches: newBatch
+// is called once per ingest transaction that holds results of the kind.
+// prepare, when set, decodes a message's Data into Prepared ahead of the
+// transaction (PrepareData), so that the CPU work of decoding runs in
+// parallel rather than in the one ingest transaction.
+func RegisterDataBatch(kind string, newBatch func() DataBatch, prepare func(m *Message) (any, error)) {
+	dataBatches[kind] = newBatch
+	if prepare != nil {
+		dataPrepares[kind] = prepare
+	}
+}
+
+// PrepareData decodes m's capability data ahead of IngestBatch when its
+// kind supports it. It is safe to call concurrently on distinct messages;
+// on an error m is left as it was and IngestBatch rejects it.
+func PrepareData(m *Message) {
+	if p := dataPrepares[m.DataKind]; p != nil && m.Prepared == nil {
+		if v, err := p(m); err == nil {
+			m.Prepared = v
+		}
+	}
+}
+
 // HasDataKind reports whether a handler is registered for kind.
-func HasDataKind(kind string) bool { _, ok := dataHandlers[kind]; return ok }
+func HasDataKind(kind string) bool {
+	_, ok := dataHandlers[kind]
+	_, batched := dataBatches[kind]
+	return ok || batched
+}
 
 func (m *Message) kind() (string, error) {
 	n := 0
@@ -277,6 +322,7 @@ func (s *Store) ingest(ctx context.Context, tx db, msgs []Message) ([]MessageRes
 	}
 
 	group := newFindingsGroup()
+	batches := map[string]DataBatch{}
 	var unclaim []any
 	for _, i := range claim {
 		m := &msgs[i]
@@ -307,7 +353,17 @@ func (s *Store) ingest(ctx context.Context, tx db, msgs []Message) ([]MessageRes
 			continue
 		}
 		if m.DataKind != "" {
-			err := dataHandlers[m.DataKind](ctx, tx, m.HostID, m.Data, now)
+			var err error
+			if newBatch := dataBatches[m.DataKind]; newBatch != nil {
+				b := batches[m.DataKind]
+				if b == nil {
+					b = newBatch()
+					batches[m.DataKind] = b
+				}
+				err = b.Add(ctx, tx, m, now)
+			} else {
+				err = dataHandlers[m.DataKind](ctx, tx, m.HostID, m.Data, now)
+			}
 			switch {
 			case errors.Is(err, ErrBadData):
 				reject(i, err)
@@ -334,6 +390,11 @@ func (s *Store) ingest(ctx context.Context, tx db, msgs []Message) ([]MessageRes
 	}
 	if err := group.flush(ctx, tx, now); err != nil {
 		return nil, err
+	}
+	for _, kind := range slices.Sorted(maps.Keys(batches)) {
+		if err := batches[kind].Flush(ctx, tx, now); err != nil {
+			return nil, fmt.Errorf("%s results: %w", kind, err)
+		}
 	}
 	for lo := 0; lo < len(unclaim); lo += 500 {
 		chunk := unclaim[lo:min(lo+500, len(unclaim))]

@@ -83,8 +83,14 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 		`SELECT COUNT(*) FROM `+versionTable+` WHERE version_id > 0`).Scan(&applied); err != nil {
 		t.Fatal(err)
 	}
-	if applied != int(SchemaVersion()) {
-		t.Fatalf("%d migration rows, want %d (each applied once)", applied, SchemaVersion())
+	// Versions may have gaps (numbers are handed out per capability).
+	fsys, err := migrationsFS(dialectPostgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := fs.Glob(fsys, "*.sql")
+	if applied != len(files) {
+		t.Fatalf("%d migration rows, want %d (each applied once)", applied, len(files))
 	}
 }
 

@@ -400,6 +400,52 @@ func (s *Store) SetRunStatus(ctx context.Context, runID int64, to RunStatus, err
 	return fmt.Errorf("set run %d status: %w: %s → %s", runID, ErrBadTransition, cur, to)
 }
 
+// RunReport is a run status an agent reported for its host.
+type RunReport struct {
+	RunID  int64
+	HostID int64
+	Status RunStatus
+	Error  string
+}
+
+// ApplyRunReports applies agents' run reports in order, in one
+// transaction (a batch of the ingest stream takes one commit, not one
+// per report). A report for another host's run, or a transition the run
+// cannot make (a late "running" after "done"), is skipped: applied says
+// which took effect.
+func (s *Store) ApplyRunReports(ctx context.Context, reps []RunReport) (applied []bool, err error) {
+	now := s.clock()
+	err = s.tx(ctx, func(tx db) error {
+		applied = make([]bool, len(reps))
+		for i, r := range reps {
+			from := runFrom(r.Status)
+			if from == nil {
+				continue
+			}
+			set := `finished_at = ?`
+			if r.Status == RunRunning {
+				set = `started_at = ?`
+			}
+			args := []any{string(r.Status), now, r.Error, r.RunID, r.HostID}
+			for _, f := range from {
+				args = append(args, string(f))
+			}
+			res, err := tx.exec(ctx, `UPDATE task_runs SET status = ?, `+set+`, error = ?
+				WHERE id = ? AND host_id = ? AND status IN `+placeholders(len(from)), args...)
+			if err != nil {
+				return fmt.Errorf("run %d: %w", r.RunID, err)
+			}
+			n, _ := res.RowsAffected()
+			applied[i] = n == 1
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("apply run reports: %w", err)
+	}
+	return applied, nil
+}
+
 // TimeoutRuns marks runs queued or running since before cutoff as timed
 // out and returns how many.
 func (s *Store) TimeoutRuns(ctx context.Context, cutoff time.Time) (int, error) {

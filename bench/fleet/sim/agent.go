@@ -167,7 +167,7 @@ func (a *agent) answer(ctx context.Context, tm proto.TaskMessage) error {
 	if d := a.sim.cfg.scanDelay; d > 0 {
 		time.Sleep(mrand.N(d))
 	}
-	if tm.Type != "inventory" {
+	if tm.Type != "inventory" && tm.Type != "baseline" {
 		return a.publish(ctx, proto.KindTaskStatus, proto.ResultMessage{RunID: tm.RunID, Status: proto.StatusFailed,
 			Error: fmt.Sprintf("unknown task type %q", tm.Type)})
 	}
@@ -178,6 +178,9 @@ func (a *agent) answer(ctx context.Context, tm proto.TaskMessage) error {
 	a.scans++
 	scan := a.scans
 	a.mu.Unlock()
+	if tm.Type == "baseline" {
+		return a.answerBaseline(ctx, tm, scan)
+	}
 	inv := a.sim.pool.inventory(a.e.host, scan, time.Now())
 	fs := findings(inv, a.e.host, scan)
 	if err := a.publish(ctx, proto.KindInventory, proto.ResultMessage{RunID: tm.RunID, Inventory: inv}); err != nil {
@@ -192,6 +195,27 @@ func (a *agent) answer(ctx context.Context, tm proto.TaskMessage) error {
 		return fmt.Errorf("agent %s run %s: %w", id, tm.RunID, err)
 	}
 	return nil
+}
+
+// answerBaseline sends a baseline run as the agent's runner does: the
+// failed checks as findings of scope "baseline", the whole (compacted)
+// report as a "baseline" result, then done.
+func (a *agent) answerBaseline(ctx context.Context, tm proto.TaskMessage, scan uint64) error {
+	msgs, fs, err := baselineReport(a.e.host, scan)
+	if err != nil {
+		return err
+	}
+	if err := a.publish(ctx, proto.KindFindings, proto.ResultMessage{RunID: tm.RunID, Scope: "baseline", Findings: fs}); err != nil {
+		return err
+	}
+	a.sim.st.findings.Add(int64(len(fs)))
+	for _, data := range msgs {
+		if err := a.publish(ctx, "baseline", proto.ResultMessage{RunID: tm.RunID, Data: data}); err != nil {
+			return err
+		}
+	}
+	a.sim.st.baselines.Add(1)
+	return a.publish(ctx, proto.KindTaskStatus, proto.ResultMessage{RunID: tm.RunID, Status: proto.StatusDone})
 }
 
 // publish sends one result with a fresh message id and waits for the
@@ -235,7 +259,7 @@ type stats struct {
 	tasksRecv, tasksDone, taskErrors       atomic.Int64
 	dupTasks, badTasks                     atomic.Int64
 	published, pubRetries, bytes, ackNanos atomic.Int64
-	inventories, findings                  atomic.Int64
+	inventories, findings, baselines       atomic.Int64
 	errMu                                  sync.Mutex
 	errLogged                              int
 	logf                                   func(format string, args ...any)
@@ -257,8 +281,8 @@ func (st *stats) line() string {
 	if pub > 0 {
 		ack = time.Duration(st.ackNanos.Load() / pub)
 	}
-	return fmt.Sprintf("connected=%d heartbeats=%d tasks_recv=%d tasks_done=%d task_errors=%d dup_tasks=%d inventories=%d findings=%d published=%d MB=%.1f avg_ack=%s pub_retries=%d disconnects=%d hb_errors=%d",
+	return fmt.Sprintf("connected=%d heartbeats=%d tasks_recv=%d tasks_done=%d task_errors=%d dup_tasks=%d inventories=%d baselines=%d findings=%d published=%d MB=%.1f avg_ack=%s pub_retries=%d disconnects=%d hb_errors=%d",
 		st.connected.Load(), st.heartbeats.Load(), st.tasksRecv.Load(), st.tasksDone.Load(), st.taskErrors.Load(), st.dupTasks.Load(),
-		st.inventories.Load(), st.findings.Load(), pub, float64(st.bytes.Load())/(1<<20), ack.Round(time.Millisecond),
+		st.inventories.Load(), st.baselines.Load(), st.findings.Load(), pub, float64(st.bytes.Load())/(1<<20), ack.Round(time.Millisecond),
 		st.pubRetries.Load(), st.disconnects.Load(), st.hbErrors.Load())
 }

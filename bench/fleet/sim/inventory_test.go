@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/ward-sec/ward/internal/baseline"
 	"time"
 )
 
@@ -55,4 +57,26 @@ func TestInventoryShape(t *testing.T) {
 	}
 	fd, _ := json.Marshal(fs)
 	t.Logf("inventory %d bytes (%d KiB), findings %d bytes, %d packages in common", len(data), len(data)>>10, len(fd), common)
+}
+
+// A baseline run has the synthetic policy's checks, a realistic mix, and
+// fits a message with room to spare.
+func TestBaselineReport(t *testing.T) {
+	msgs, fs, err := baselineReport(newHost(7), 1)
+	if err != nil || len(msgs) != 1 {
+		t.Fatal(len(msgs), err)
+	}
+	data := msgs[0]
+	var rep baseline.Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	p := rep.Policies[0]
+	if len(p.Checks) != simPolicyChecks || p.Counts[baseline.Fail]+p.Counts[baseline.Error] != len(fs) || len(fs) < 30 || len(fs) > 90 {
+		t.Fatalf("%d checks, counts %v, %d findings", len(p.Checks), p.Counts, len(fs))
+	}
+	if len(data) > 200<<10 {
+		t.Fatalf("report %d bytes", len(data))
+	}
+	t.Logf("report %d bytes, counts %v, score %.1f", len(data), p.Counts, p.Score)
 }

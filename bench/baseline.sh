@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Baseline benchmark: Ward's Debian 12 L2 + 等保 L3 policies against
+# `lynis audit system --quick` on this machine, in one run.
+# Usage: bench/baseline.sh [RUNS]   (results go to bench/baseline/out/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-5}
+OUT=bench/baseline/out
+mkdir -p "$OUT"
+export PATH=$PATH:/usr/local/go/bin
+command -v lynis >/dev/null || { echo "lynis is not installed: apt-get install -y lynis" >&2; exit 1; }
+
+CGO_ENABLED=0 go build -o "$OUT/ward" ./cmd/ward
+
+now() { date +%s.%N; }
+secs() { echo "$2 - $1" | bc -l; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# What the baseline reads: OS, accounts, packages, services, sockets.
+COLL=host,accounts,os,system,live/sockets
+WARD=("$OUT/ward" scan --baseline --policy debian12-l2 --policy mlps-l3 --collectors "$COLL" --no-progress --format json --output "$OUT/ward.json")
+"${WARD[@]}" # warm the page cache like lynis' second run would be
+: > "$OUT/ward.times"
+for _ in $(seq "$RUNS"); do
+  t0=$(now); "${WARD[@]}"; t1=$(now)
+  secs "$t0" "$t1" >> "$OUT/ward.times"
+done
+ward_s=$(median < "$OUT/ward.times")
+
+# The detector's own time (policy evaluation without the inventory).
+det_ms=$(python3 -c "import json;d=json.load(open('$OUT/ward.json'));print([x['duration_ms'] for x in d['detections'] if x['detector']=='baseline'][0])")
+read -r total auto manual na <<<"$(python3 - "$OUT/ward.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+det = [x for x in d["detections"] if x["detector"] == "baseline"][0]
+total = auto = manual = na = 0
+for p in det["details"]["policies"]:
+    for c in p["checks"]:
+        total += 1
+        if c["status"] == "manual": manual += 1
+        elif c["status"] == "not-applicable": na += 1
+        else: auto += 1
+print(total, auto, manual, na)
+PY
+)"
+
+# Full scan with every collector, for reference (one run).
+t0=$(now); "$OUT/ward" scan --baseline --policy debian12-l2 --policy mlps-l3 --no-progress --format json --output "$OUT/ward-full.json"; t1=$(now)
+full_s=$(secs "$t0" "$t1")
+
+t0=$(now)
+lynis audit system --quick --no-colors --logfile "$OUT/lynis.log" --report-file "$OUT/lynis-report.dat" > "$OUT/lynis.out" 2>&1 || true
+t1=$(now)
+lynis_s=$(secs "$t0" "$t1")
+lynis_tests=$(grep -c '^tests_executed=\|^tests_executed\[\]=' "$OUT/lynis-report.dat" || true)
+if [ "$lynis_tests" -le 1 ]; then
+  lynis_tests=$(grep '^tests_executed=' "$OUT/lynis-report.dat" | cut -d= -f2- | tr '|' '\n' | grep -c . || true)
+fi
+lynis_skipped=$(grep '^tests_skipped=' "$OUT/lynis-report.dat" | cut -d= -f2- | tr '|' '\n' | grep -c . || true)
+
+printf '\n%-46s %10s %8s\n' "tool (same machine, same run)" "wall s" "checks"
+printf '%-46s %10.3f %8s\n' "ward scan --baseline (median of $RUNS)" "$ward_s" "$total ($auto evaluated, $manual manual, $na n/a)"
+printf '%-46s %10.3f\n' "  of which baseline evaluation (detector ms)" "$(echo "$det_ms/1000" | bc -l)"
+printf '%-46s %10.3f\n' "ward scan --baseline, all collectors (1 run)" "$full_s"
+printf '%-46s %10.3f %8s\n' "lynis audit system --quick" "$lynis_s" "$lynis_tests tests ($lynis_skipped skipped)"
+printf 'ratio lynis / ward: %.0fx\n' "$(echo "$lynis_s / $ward_s" | bc -l)"

@@ -1,0 +1,227 @@
+package baseline
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ward-sec/ward/internal/baseline/policy"
+	"github.com/ward-sec/ward/internal/baseline/probe"
+	"github.com/ward-sec/ward/internal/model"
+	"github.com/ward-sec/ward/internal/scan"
+)
+
+// Options choose the policies a run uses.
+type Options struct {
+	// Policies are ids or files; empty or "auto" picks by the host.
+	Policies []string
+	// Level: "1"/"2" CIS level, "mlps2"/"mlps3" 等保 level; comma list.
+	Level string
+}
+
+// Detector is the `ward scan --baseline` detector.
+type Detector struct{ Opts Options }
+
+func (d *Detector) Name() string { return "baseline" }
+
+// Detect selects and resolves policies, evaluates them and turns failed
+// and errored checks into findings.
+func (d *Detector) Detect(ctx context.Context, env *scan.DetectEnv) (*scan.DetectOutput, error) {
+	pols, warns, err := Select(d.Opts, env.Inventory)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warns {
+		env.Warn("baseline", "", "%s", w)
+	}
+	t := probe.NewTarget(ctx, env.FS, env.Live, env.ProcRoot, env.Inventory)
+	rep := Evaluate(t, pols)
+	out := &scan.DetectOutput{Details: rep, Findings: Findings(rep)}
+	if len(pols) == 0 {
+		out.Summary = append(out.Summary, "no baseline policy applies to this host (use --policy ID|FILE; ward baseline list)")
+	}
+	out.Summary = append(out.Summary, Summary(rep)...)
+	return out, nil
+}
+
+// Summary is one line per policy: score and counts.
+func Summary(rep *Report) []string {
+	var out []string
+	for _, p := range rep.Policies {
+		c := p.Counts
+		out = append(out, fmt.Sprintf("%s: score %.1f%% — %d checks: %d pass, %d fail, %d error, %d n/a, %d manual",
+			p.Policy, p.Score, len(p.Checks), c[Pass], c[Fail], c[Error], c[NotApplicable], c[Manual]))
+	}
+	return out
+}
+
+// Findings turns failed checks (and checks that could not be evaluated)
+// into findings of kind baseline; rule = policy/check.
+func Findings(rep *Report) []model.Finding {
+	var out []model.Finding
+	for _, p := range rep.Policies {
+		for _, c := range p.Checks {
+			if c.Status != Fail && c.Status != Error {
+				continue
+			}
+			rule := c.Policy + "/" + c.Check
+			asset := model.AssetRef{Type: "host", ID: "baseline"}
+			f := model.Finding{
+				Kind: model.KindBaseline, Rule: rule, Severity: c.Severity,
+				Title: "Not met: " + c.Title, Description: c.Reason, Asset: asset,
+				Evidence: append([]string{c.Reason}, c.Evidence...),
+				Remediation: c.Remediation, References: c.References,
+			}
+			if c.Status == Error {
+				f.Severity = model.SevLow
+				if c.Severity < model.SevMedium {
+					f.Severity = model.SevInfo
+				}
+				f.Title = "could not evaluate: " + c.Title
+			}
+			f.ID = model.FindingID(rule, asset)
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Select loads the policies opts name (or picks them for the host) and
+// resolves them. Warnings are policies that failed to load.
+func Select(opts Options, inv *model.Inventory) ([]*policy.Resolved, []string, error) {
+	var files, ids []string
+	auto := len(opts.Policies) == 0
+	for _, p := range opts.Policies {
+		switch {
+		case p == "auto":
+			auto = true
+		case IsFile(p):
+			files = append(files, p)
+		default:
+			ids = append(ids, p)
+		}
+	}
+	lib, fileIDs := Library(files)
+	var warns []string
+	for _, e := range lib.Errors {
+		warns = append(warns, e.Error())
+	}
+	ids = append(ids, fileIDs...)
+	if auto {
+		ids = append(ids, AutoSelect(lib, opts.Level, inv)...)
+	}
+	var out []*policy.Resolved
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		p, ok := lib.Get(id)
+		if !ok {
+			return nil, warns, fmt.Errorf("no policy %q (have %s)", id, strings.Join(lib.IDs(), ", "))
+		}
+		r, err := lib.Resolve(p)
+		if err != nil {
+			return nil, warns, err
+		}
+		out = append(out, r)
+	}
+	if len(out) == 0 && len(files) > 0 && len(warns) > 0 {
+		return nil, warns, fmt.Errorf("no policy loaded: %s", strings.Join(warns, "; "))
+	}
+	return out, warns, nil
+}
+
+// ParseLevel reads --level: CIS levels ("1", "2") and 等保 levels
+// ("mlps2", "mlps3"), comma-separated.
+func ParseLevel(s string) (cis int, mlps int, err error) {
+	cis = 1
+	if s == "" {
+		return
+	}
+	cisSet := false
+	for _, tok := range strings.Split(s, ",") {
+		switch strings.TrimSpace(strings.ToLower(tok)) {
+		case "1", "l1":
+			cis, cisSet = 1, true
+		case "2", "l2":
+			cis, cisSet = 2, true
+		case "mlps2", "dengbao2":
+			mlps = 2
+		case "mlps3", "dengbao3":
+			mlps = 3
+		default:
+			return 0, 0, fmt.Errorf("--level %q: want 1, 2, mlps2 or mlps3 (comma-separated)", tok)
+		}
+	}
+	if !cisSet && mlps > 0 {
+		cis = 0
+	}
+	return
+}
+
+// AutoSelect picks policies for a host: each policy whose select matches
+// the OS (at the requested level of its framework) or an application or
+// package present.
+func AutoSelect(lib *policy.Library, level string, inv *model.Inventory) []string {
+	cis, mlps, err := ParseLevel(level)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, id := range lib.IDs() {
+		p, _ := lib.Get(id)
+		s := p.Select
+		if s == nil {
+			continue
+		}
+		if len(s.OS) > 0 {
+			match := false
+			for _, m := range s.OS {
+				if osMatches(inv, m) {
+					match = true
+				}
+			}
+			if !match {
+				continue
+			}
+			if p.Level != 0 {
+				switch p.Framework {
+				case "mlps":
+					if p.Level != mlps {
+						continue
+					}
+				default:
+					if p.Level != cis {
+						continue
+					}
+				}
+			}
+			out = append(out, id)
+			continue
+		}
+		if hostHas(inv, s.Apps, s.Packages) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func hostHas(inv *model.Inventory, apps, pkgs []string) bool {
+	if inv == nil {
+		return false
+	}
+	for _, a := range inv.Applications {
+		if slices.Contains(apps, a.Name) {
+			return true
+		}
+	}
+	for _, p := range inv.Packages {
+		if p.Type.IsOS() && slices.Contains(pkgs, p.Name) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,292 @@
+package policy
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Library holds loaded policies by id. A policy that fails to load is
+// kept out and its error recorded; the others still load.
+type Library struct {
+	byID   map[string]*Policy
+	Errors []error
+}
+
+// NewLibrary returns an empty library.
+func NewLibrary() *Library { return &Library{byID: map[string]*Policy{}} }
+
+// Add parses data as a policy from file and adds it; the error is also
+// recorded in Errors.
+func (l *Library) Add(file string, data []byte) (*Policy, error) {
+	p, err := Parse(file, data)
+	if err != nil {
+		l.Errors = append(l.Errors, err)
+		return nil, err
+	}
+	return p, l.Put(p)
+}
+
+// Put adds a parsed policy; ids must be unique across the library.
+func (l *Library) Put(p *Policy) error {
+	if old, dup := l.byID[p.ID]; dup {
+		err := &Error{File: p.File, Line: 1, Reason: fmt.Sprintf("policy id %q is already defined by %s", p.ID, old.File)}
+		l.Errors = append(l.Errors, err)
+		return err
+	}
+	l.byID[p.ID] = p
+	return nil
+}
+
+// AddFS adds every *.yaml / *.yml file of dir in fsys (the embedded
+// content), recording failures and going on.
+func (l *Library) AddFS(fsys fs.FS, dir, prefix string) {
+	ents, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		l.Errors = append(l.Errors, &Error{File: prefix + dir, Reason: err.Error()})
+		return
+	}
+	// Parse the files concurrently (YAML decoding dominates loading),
+	// then add them in name order so errors and ids are deterministic.
+	type parsed struct {
+		name string
+		p    *Policy
+		err  error
+	}
+	var names []string
+	for _, e := range ents {
+		if !e.IsDir() && (strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
+			names = append(names, path.Join(dir, e.Name()))
+		}
+	}
+	out := make([]parsed, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			data, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				out[i] = parsed{name, nil, &Error{File: prefix + name, Reason: err.Error()}}
+				return
+			}
+			p, err := Parse(prefix+name, data)
+			out[i] = parsed{name, p, err}
+		}()
+	}
+	wg.Wait()
+	for _, r := range out {
+		if r.err != nil {
+			l.Errors = append(l.Errors, r.err)
+			continue
+		}
+		l.Put(r.p)
+	}
+}
+
+// Clone returns a library with the same policies, to add more to.
+func (l *Library) Clone() *Library {
+	c := &Library{byID: make(map[string]*Policy, len(l.byID)), Errors: append([]error(nil), l.Errors...)}
+	for k, v := range l.byID {
+		c.byID[k] = v
+	}
+	return c
+}
+
+// Get returns a loaded policy (unresolved).
+func (l *Library) Get(id string) (*Policy, bool) {
+	p, ok := l.byID[id]
+	return p, ok
+}
+
+// IDs lists the policy ids, sorted.
+func (l *Library) IDs() []string {
+	out := make([]string, 0, len(l.byID))
+	for id := range l.byID {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Resolved is a policy with its includes flattened, checks disabled and
+// parameters settled: what the engine runs.
+type Resolved struct {
+	*Policy
+	Checks []Check
+	Params map[string]string
+}
+
+// Resolve flattens p: included checks first (in include order), then its
+// own; a later check with an id already present replaces the earlier one;
+// disabled ids are dropped; parameters: included defaults, overridden by
+// p's. Every ${name} a check uses must be defined.
+func (l *Library) Resolve(p *Policy) (*Resolved, error) {
+	return l.resolve(p, nil)
+}
+
+func (l *Library) resolve(p *Policy, stack []string) (*Resolved, error) {
+	if slices.Contains(stack, p.ID) {
+		return nil, &Error{File: p.File, Line: 1, Reason: "include cycle: " + strings.Join(append(stack, p.ID), " -> ")}
+	}
+	stack = append(stack, p.ID)
+	r := &Resolved{Policy: p, Params: map[string]string{}}
+	index := map[string]int{}
+	add := func(c Check) {
+		if i, ok := index[c.ID]; ok {
+			r.Checks[i] = c
+			return
+		}
+		index[c.ID] = len(r.Checks)
+		r.Checks = append(r.Checks, c)
+	}
+	for _, inc := range p.Include {
+		ip, ok := l.byID[inc]
+		if !ok {
+			return nil, &Error{File: p.File, Line: 1, Reason: fmt.Sprintf("include %q: no such policy (have %s)", inc, strings.Join(l.IDs(), ", "))}
+		}
+		ir, err := l.resolve(ip, stack)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range ir.Params {
+			r.Params[k] = v
+		}
+		for _, c := range ir.Checks {
+			// Included checks keep the gates of the policy they came from.
+			c.Applies = append(slices.Clone(ip.Applies), c.Applies...)
+			add(c)
+		}
+	}
+	for k, v := range p.Parameters {
+		r.Params[k] = v.Default
+	}
+	for _, c := range p.Checks {
+		add(c)
+	}
+	for _, d := range p.Disable {
+		i, ok := index[d]
+		if !ok {
+			return nil, &Error{File: p.File, Line: 1, Reason: fmt.Sprintf("disable %q: no such check", d)}
+		}
+		r.Checks[i].ID = "" // tombstone, dropped below
+	}
+	kept := r.Checks[:0]
+	for _, c := range r.Checks {
+		if c.ID != "" {
+			kept = append(kept, c)
+		}
+	}
+	r.Checks = kept
+	for _, c := range r.Checks {
+		for _, name := range checkParams(c) {
+			if _, ok := r.Params[name]; !ok {
+				return nil, &Error{File: p.File, Line: p.LineOf(c.ID), Reason: fmt.Sprintf("check %s uses parameter ${%s}, which no policy defines", c.ID, name)}
+			}
+		}
+	}
+	if err := r.validateExpanded(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// checkParams lists every ${name} a check's probes and fixes reference.
+func checkParams(c Check) []string {
+	var out []string
+	add := func(ss ...string) {
+		for _, s := range ss {
+			out = append(out, Params(s)...)
+		}
+	}
+	for _, p := range c.Probes {
+		switch {
+		case p.File != nil:
+			add(p.File.Path, p.File.Mode)
+		case p.Content != nil:
+			add(p.Content.Match, p.Content.NoMatch)
+		case p.KeyValue != nil:
+			add(p.KeyValue.Value)
+		case p.SSHD != nil:
+			add(p.SSHD.Value)
+		case p.PAM != nil:
+			add(p.PAM.Value)
+		case p.Sysctl != nil:
+			add(p.Sysctl.Value)
+		case p.Cmdline != nil:
+			add(p.Cmdline.Value)
+		case p.Account != nil:
+			add(p.Account.Value)
+		}
+	}
+	for _, f := range c.Fix {
+		if f.SetConfig != nil {
+			add(f.SetConfig.Value)
+		}
+		if f.Sysctl != nil {
+			add(f.Sysctl.Value)
+		}
+		if f.AppendLine != nil {
+			add(f.AppendLine.Line)
+		}
+	}
+	add(c.Remediation)
+	return out
+}
+
+// validateExpanded re-validates the probes with parameters substituted,
+// so an override like password_max_days: "soon" is caught at load time.
+func (r *Resolved) validateExpanded() error {
+	for _, c := range r.Checks {
+		for i, p := range c.Probes {
+			if err := ExpandProbe(p, r.Params).Validate(); err != nil {
+				return &Error{File: r.File, Line: r.LineOf(c.ID), Reason: fmt.Sprintf("check %s probe %d with parameters: %v", c.ID, i+1, err)}
+			}
+		}
+	}
+	return nil
+}
+
+// ExpandProbe returns p with parameters substituted in its values.
+func ExpandProbe(p Probe, params map[string]string) Probe {
+	x := func(s string) string { return Expand(s, params) }
+	switch {
+	case p.File != nil:
+		f := *p.File
+		f.Path, f.Mode = x(f.Path), x(f.Mode)
+		p.File = &f
+	case p.Content != nil:
+		c := *p.Content
+		c.Match, c.NoMatch = x(c.Match), x(c.NoMatch)
+		p.Content = &c
+	case p.KeyValue != nil:
+		k := *p.KeyValue
+		k.Value = x(k.Value)
+		p.KeyValue = &k
+	case p.SSHD != nil:
+		s := *p.SSHD
+		s.Value = x(s.Value)
+		p.SSHD = &s
+	case p.PAM != nil:
+		s := *p.PAM
+		s.Value = x(s.Value)
+		p.PAM = &s
+	case p.Sysctl != nil:
+		s := *p.Sysctl
+		s.Value = x(s.Value)
+		p.Sysctl = &s
+	case p.Cmdline != nil:
+		s := *p.Cmdline
+		s.Value = x(s.Value)
+		p.Cmdline = &s
+	case p.Account != nil:
+		s := *p.Account
+		s.Value = x(s.Value)
+		p.Account = &s
+	}
+	return p
+}

@@ -1,0 +1,779 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ward-sec/ward/internal/model"
+)
+
+// BaselineKind is the result kind agents report baseline runs under: the
+// JSON of a baseline.Report (internal/baseline), possibly compacted (no
+// evidence or remediation on passing checks).
+const BaselineKind = "baseline"
+
+func init() {
+	RegisterDataBatch(BaselineKind, func() DataBatch { return newBaselineBatch() }, func(m *Message) (any, error) {
+		runs, cat, err := parseBaseline(m.HostID, m.Data)
+		return &parsedBaseline{m.HostID, runs, cat}, err
+	})
+}
+
+// parsedBaseline is a host's report decoded ahead of the transaction.
+type parsedBaseline struct {
+	host int64
+	runs []*baselineRun
+	cat  []catalogRow
+}
+
+// The statuses of a check, as baseline.Status spells them.
+const (
+	BaselinePass          = "pass"
+	BaselineFail          = "fail"
+	BaselineNotApplicable = "not-applicable"
+	BaselineError         = "error"
+	BaselineManual        = "manual"
+)
+
+// BaselineStatuses lists the statuses in display order.
+var BaselineStatuses = []string{BaselinePass, BaselineFail, BaselineNotApplicable, BaselineError, BaselineManual}
+
+// Bounds on what one check result keeps: a host sends its evidence
+// compact already; these stop a broken agent from bloating every row.
+const (
+	maxBaselineEvidence     = 8
+	maxBaselineEvidenceLine = 512
+	maxBaselineText         = 4096 // reason, title, remediation
+)
+
+// baselineReport mirrors baseline.Report (the agent's payload) with the
+// fields the store keeps; it is decoded here so that the server does not
+// pull in the policy engine.
+type baselineReport struct {
+	Policies []baselinePolicy `json:"policies"`
+}
+
+type baselinePolicy struct {
+	Policy  string          `json:"policy"`
+	Title   string          `json:"title"`
+	Version string          `json:"version"`
+	Checks  []baselineCheck `json:"checks"`
+}
+
+type baselineCheck struct {
+	Check       string            `json:"check"`
+	Title       string            `json:"title"`
+	TitleZH     string            `json:"title_zh"`
+	Severity    model.Severity    `json:"severity"`
+	Status      string            `json:"status"`
+	Reason      string            `json:"reason"`
+	Evidence    []string          `json:"evidence"`
+	Remediation string            `json:"remediation"`
+	References  []model.Reference `json:"references"`
+}
+
+// BaselineCounts are the checks (or hosts) per status.
+type BaselineCounts struct {
+	Pass          int `json:"pass"`
+	Fail          int `json:"fail"`
+	NotApplicable int `json:"not_applicable"`
+	Error         int `json:"error"`
+	Manual        int `json:"manual"`
+}
+
+func (c *BaselineCounts) add(status string, n int) {
+	switch status {
+	case BaselinePass:
+		c.Pass += n
+	case BaselineFail:
+		c.Fail += n
+	case BaselineNotApplicable:
+		c.NotApplicable += n
+	case BaselineError:
+		c.Error += n
+	case BaselineManual:
+		c.Manual += n
+	}
+}
+
+// Score is pass / (pass + fail + error) in percent (not-applicable and
+// manual checks do not count); 100 when nothing counts.
+func (c BaselineCounts) Score() float64 {
+	d := c.Pass + c.Fail + c.Error
+	if d == 0 {
+		return 100
+	}
+	return float64(c.Pass) * 100 / float64(d)
+}
+
+func validBaselineStatus(s string) bool { return slices.Contains(BaselineStatuses, s) }
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// hostPolicy keys a host's results of one policy.
+type hostPolicy struct {
+	host   int64
+	policy string
+}
+
+type policyCheck struct{ policy, check string }
+
+// baselineRun is one policy's results on one host, ready to write.
+type baselineRun struct {
+	hostPolicy
+	title, version string
+	counts         BaselineCounts
+	checks         []baselineRow
+}
+
+type baselineRow struct {
+	check, status, reason, evidence string
+}
+
+type catalogRow struct {
+	policyCheck
+	title, titleZH, remediation, refs string
+	severity                          model.Severity
+}
+
+// baselineBatch collects the baseline results of one ingest transaction:
+// one statement set writes them all (catalog upsert, delete and insert of
+// the hosts' rows, summaries, history) instead of one per host.
+type baselineBatch struct {
+	runs    []*baselineRun // latest per (host, policy), in first-seen order
+	latest  map[hostPolicy]int
+	history []*baselineRun // every run, in order
+	catalog map[policyCheck]catalogRow
+}
+
+func newBaselineBatch() *baselineBatch {
+	return &baselineBatch{latest: map[hostPolicy]int{}, catalog: map[policyCheck]catalogRow{}}
+}
+
+// parseBaseline checks and converts one host's report.
+func parseBaseline(hostID int64, data json.RawMessage) ([]*baselineRun, []catalogRow, error) {
+	var rep baselineReport
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return nil, nil, fmt.Errorf("%w: baseline report: %v", ErrBadData, err)
+	}
+	var runs []*baselineRun
+	var cat []catalogRow
+	seenPolicy := map[string]bool{}
+	for pi := range rep.Policies {
+		p := &rep.Policies[pi]
+		switch {
+		case p.Policy == "" || len(p.Policy) > maxKeyLen:
+			return nil, nil, fmt.Errorf("%w: baseline policy %d: id empty or longer than %d bytes", ErrBadData, pi, maxKeyLen)
+		case seenPolicy[p.Policy]:
+			return nil, nil, fmt.Errorf("%w: baseline policy %q reported twice", ErrBadData, p.Policy)
+		}
+		seenPolicy[p.Policy] = true
+		run := &baselineRun{hostPolicy: hostPolicy{hostID, p.Policy}, title: clip(p.Title, maxBaselineText), version: clip(p.Version, maxKeyLen)}
+		idx := make(map[string]int, len(p.Checks))
+		for ci := range p.Checks {
+			c := &p.Checks[ci]
+			switch {
+			case c.Check == "" || len(c.Check) > maxKeyLen:
+				return nil, nil, fmt.Errorf("%w: baseline policy %q check %d: id empty or longer than %d bytes", ErrBadData, p.Policy, ci, maxKeyLen)
+			case !validBaselineStatus(c.Status):
+				return nil, nil, fmt.Errorf("%w: baseline policy %q check %q: unknown status %q", ErrBadData, p.Policy, c.Check, c.Status)
+			case c.Severity < model.SevInfo || c.Severity > model.SevCritical:
+				return nil, nil, fmt.Errorf("%w: baseline policy %q check %q: severity %d out of range", ErrBadData, p.Policy, c.Check, int(c.Severity))
+			}
+			ev := ""
+			if len(c.Evidence) > 0 && c.Status != BaselinePass {
+				lines := c.Evidence[:min(len(c.Evidence), maxBaselineEvidence)]
+				clipped := make([]string, len(lines))
+				for i, l := range lines {
+					clipped[i] = clip(l, maxBaselineEvidenceLine)
+				}
+				b, _ := json.Marshal(clipped)
+				ev = string(b)
+			}
+			row := baselineRow{check: c.Check, status: c.Status, reason: clip(c.Reason, maxBaselineText), evidence: ev}
+			if j, dup := idx[c.Check]; dup { // last wins
+				run.checks[j] = row
+			} else {
+				idx[c.Check] = len(run.checks)
+				run.checks = append(run.checks, row)
+			}
+			refs := ""
+			if len(c.References) > 0 {
+				b, _ := json.Marshal(c.References)
+				refs = string(b)
+			}
+			cat = append(cat, catalogRow{policyCheck: policyCheck{p.Policy, c.Check}, title: clip(c.Title, maxBaselineText),
+				titleZH: clip(c.TitleZH, maxBaselineText), remediation: clip(c.Remediation, maxBaselineText), refs: refs, severity: c.Severity})
+		}
+		for _, r := range run.checks {
+			run.counts.add(r.status, 1)
+		}
+		runs = append(runs, run)
+	}
+	return runs, cat, nil
+}
+
+func (b *baselineBatch) Add(_ context.Context, _ db, m *Message, _ time.Time) error {
+	var runs []*baselineRun
+	var cat []catalogRow
+	if p, ok := m.Prepared.(*parsedBaseline); ok && p.host == m.HostID {
+		runs, cat = p.runs, p.cat
+	} else {
+		var err error
+		if runs, cat, err = parseBaseline(m.HostID, m.Data); err != nil {
+			return err
+		}
+	}
+	for _, r := range runs {
+		b.history = append(b.history, r)
+		if i, ok := b.latest[r.hostPolicy]; ok {
+			b.runs[i] = r
+			continue
+		}
+		b.latest[r.hostPolicy] = len(b.runs)
+		b.runs = append(b.runs, r)
+	}
+	for _, c := range cat {
+		// A passing check's result may come without its remediation or
+		// references: keep what another host sent.
+		if old, ok := b.catalog[c.policyCheck]; ok {
+			c.remediation = cmp.Or(c.remediation, old.remediation)
+			c.refs = cmp.Or(c.refs, old.refs)
+		}
+		b.catalog[c.policyCheck] = c
+	}
+	return nil
+}
+
+var (
+	baselineCatalogInsert = bulkInsert{
+		table: "baseline_checks",
+		cols: []bulkCol{{"policy", colText}, {"check_id", colText}, {"title", colText}, {"title_zh", colText},
+			{"severity", colInt}, {"remediation", colText}, {"refs", colJSON}, {"updated_at", colTime}},
+		suffix: `ON CONFLICT (policy, check_id) DO UPDATE SET
+			title = excluded.title, title_zh = excluded.title_zh, severity = excluded.severity,
+			remediation = CASE WHEN excluded.remediation <> '' THEN excluded.remediation ELSE baseline_checks.remediation END,
+			refs = COALESCE(excluded.refs, baseline_checks.refs), updated_at = excluded.updated_at`,
+	}
+	baselineResultInsert = bulkInsert{
+		table: "baseline_results",
+		cols:  []bulkCol{{"host_id", colInt}, {"policy", colText}, {"check_id", colText}, {"status", colText}, {"reason", colText}, {"evidence", colJSON}},
+	}
+	baselineHostInsert = bulkInsert{
+		table: "baseline_hosts",
+		cols: []bulkCol{{"host_id", colInt}, {"policy", colText}, {"title", colText}, {"version", colText}, {"score", colFloat},
+			{"n_pass", colInt}, {"n_fail", colInt}, {"n_na", colInt}, {"n_error", colInt}, {"n_manual", colInt}, {"scanned_at", colTime}},
+		suffix: `ON CONFLICT (host_id, policy) DO UPDATE SET title = excluded.title, version = excluded.version,
+			score = excluded.score, n_pass = excluded.n_pass, n_fail = excluded.n_fail, n_na = excluded.n_na,
+			n_error = excluded.n_error, n_manual = excluded.n_manual, scanned_at = excluded.scanned_at`,
+	}
+	baselineHistoryInsert = bulkInsert{
+		table: "baseline_history",
+		cols: []bulkCol{{"host_id", colInt}, {"policy", colText}, {"scanned_at", colTime}, {"score", colFloat},
+			{"n_pass", colInt}, {"n_fail", colInt}, {"n_na", colInt}, {"n_error", colInt}, {"n_manual", colInt}},
+	}
+)
+
+func (b *baselineBatch) Flush(ctx context.Context, tx db, now time.Time) error {
+	if len(b.runs) == 0 {
+		return nil
+	}
+	// Catalog rows in key order, so that concurrent transactions lock
+	// them in the same order.
+	cat := make([]catalogRow, 0, len(b.catalog))
+	for _, c := range b.catalog {
+		cat = append(cat, c)
+	}
+	slices.SortFunc(cat, func(x, y catalogRow) int {
+		return cmp.Or(cmp.Compare(x.policy, y.policy), cmp.Compare(x.check, y.check))
+	})
+	err := tx.bulk(ctx, baselineCatalogInsert, len(cat), func(i int, dst []any) []any {
+		c := &cat[i]
+		return append(dst, c.policy, c.check, c.title, c.titleZH, int64(c.severity), c.remediation, c.refs, now)
+	}, nil)
+	if err != nil {
+		return err
+	}
+
+	// Replace the hosts' rows of the policies reported, counting what
+	// leaves and what comes for the item view.
+	counts := itemDeltas{}
+	cols := []bulkCol{{"host_id", colInt}, {"policy", colText}}
+	per := tx.d.tupleChunk(len(cols))
+	for lo := 0; lo < len(b.runs); lo += per {
+		hi := min(lo+per, len(b.runs))
+		set, args := tx.d.tupleSet(cols, lo, hi, func(i int, dst []any) []any {
+			return append(dst, b.runs[i].host, b.runs[i].policy)
+		})
+		err := tx.run(ctx, `DELETE FROM baseline_results WHERE (host_id, policy) IN `+set+` RETURNING policy, check_id, status`, args, counts.scan(-1))
+		if err != nil {
+			return fmt.Errorf("replace baseline results: %w", err)
+		}
+	}
+	type at struct{ run, check int }
+	var rows []at
+	for i, r := range b.runs {
+		for j := range r.checks {
+			rows = append(rows, at{i, j})
+			counts[itemStatus{policyCheck{r.policy, r.checks[j].check}, r.checks[j].status}]++
+		}
+	}
+	err = tx.bulk(ctx, baselineResultInsert, len(rows), func(i int, dst []any) []any {
+		r := b.runs[rows[i].run]
+		c := &r.checks[rows[i].check]
+		return append(dst, r.host, r.policy, c.check, c.status, c.reason, c.evidence)
+	}, nil)
+	if err != nil {
+		return err
+	}
+	if err := counts.apply(ctx, tx); err != nil {
+		return err
+	}
+	summary := func(runs []*baselineRun) func(i int, dst []any) []any {
+		return func(i int, dst []any) []any {
+			r := runs[i]
+			c := r.counts
+			return append(dst, r.host, r.policy, r.title, r.version, c.Score(), c.Pass, c.Fail, c.NotApplicable, c.Error, c.Manual, now)
+		}
+	}
+	if err := tx.bulk(ctx, baselineHostInsert, len(b.runs), summary(b.runs), nil); err != nil {
+		return err
+	}
+	return tx.bulk(ctx, baselineHistoryInsert, len(b.history), func(i int, dst []any) []any {
+		r := b.history[i]
+		c := r.counts
+		return append(dst, r.host, r.policy, now, c.Score(), c.Pass, c.Fail, c.NotApplicable, c.Error, c.Manual)
+	}, nil)
+}
+
+// itemStatus keys the item view's counts.
+type itemStatus struct {
+	policyCheck
+	status string
+}
+
+// itemDeltas are changes to the item view's host counts.
+type itemDeltas map[itemStatus]int64
+
+// scan adds d for each (policy, check, status) row.
+func (c itemDeltas) scan(d int64) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		var k itemStatus
+		if err := rows.Scan(&k.policy, &k.check, &k.status); err != nil {
+			return err
+		}
+		c[k] += d
+		return nil
+	}
+}
+
+var itemCountsUpsert = bulkInsert{
+	table:  "baseline_item_counts",
+	cols:   []bulkCol{{"policy", colText}, {"check_id", colText}, {"status", colText}, {"n", colInt}},
+	suffix: `ON CONFLICT (policy, check_id, status) DO UPDATE SET n = baseline_item_counts.n + excluded.n`,
+}
+
+// apply adds the deltas to the stored counts, in key order (concurrent
+// transactions lock the rows in the same order).
+func (c itemDeltas) apply(ctx context.Context, tx db) error {
+	keys := make([]itemStatus, 0, len(c))
+	for k, d := range c {
+		if d != 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(x, y itemStatus) int {
+		return cmp.Or(cmp.Compare(x.policy, y.policy), cmp.Compare(x.check, y.check), cmp.Compare(x.status, y.status))
+	})
+	return tx.bulk(ctx, itemCountsUpsert, len(keys), func(i int, dst []any) []any {
+		k := keys[i]
+		return append(dst, k.policy, k.check, k.status, c[k])
+	}, nil)
+}
+
+// forgetBaseline removes a host's results (before the host is deleted),
+// keeping the item view's counts right.
+func forgetBaseline(ctx context.Context, tx db, hostID int64) error {
+	counts := itemDeltas{}
+	err := tx.run(ctx, `DELETE FROM baseline_results WHERE host_id = ? RETURNING policy, check_id, status`, []any{hostID}, counts.scan(-1))
+	if err == nil {
+		err = counts.apply(ctx, tx)
+	}
+	if err != nil {
+		return fmt.Errorf("forget baseline results of host %d: %w", hostID, err)
+	}
+	return nil
+}
+
+// BaselineItem is one check across the fleet: what it is and how many
+// hosts pass, fail...
+type BaselineItem struct {
+	Policy      string
+	Check       string
+	Title       string
+	TitleZH     string
+	Severity    model.Severity
+	Remediation string
+	References  []model.Reference
+	Hosts       BaselineCounts
+}
+
+// BaselineItems is the check-item view: every check of the policy (all
+// policies when empty) with its hosts per status, in policy and natural
+// check order ("1.2" before "1.10").
+func (s *Store) BaselineItems(ctx context.Context, policy string) ([]BaselineItem, error) {
+	var out []BaselineItem
+	err := s.readTx(ctx, func(tx db) error {
+		where, args := "", []any{}
+		if policy != "" {
+			where, args = ` WHERE policy = ?`, append(args, policy)
+		}
+		cond := ` WHERE n > 0`
+		if policy != "" {
+			cond += ` AND policy = ?`
+		}
+		rows, err := tx.query(ctx, `SELECT policy, check_id, status, n FROM baseline_item_counts`+cond, args...)
+		if err != nil {
+			return err
+		}
+		byKey := map[policyCheck]*BaselineItem{}
+		for rows.Next() {
+			var k policyCheck
+			var st string
+			var n int
+			if err := rows.Scan(&k.policy, &k.check, &st, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			it := byKey[k]
+			if it == nil {
+				it = &BaselineItem{Policy: k.policy, Check: k.check}
+				byKey[k] = it
+			}
+			it.Hosts.add(st, n)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.query(ctx, `SELECT policy, check_id, title, title_zh, severity, remediation, refs FROM baseline_checks`+where, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k policyCheck
+			var it BaselineItem
+			var sev int64
+			var refs sql.NullString
+			if err := rows.Scan(&k.policy, &k.check, &it.Title, &it.TitleZH, &sev, &it.Remediation, &refs); err != nil {
+				return err
+			}
+			p := byKey[k]
+			if p == nil {
+				continue // no host holds a result of it any more
+			}
+			p.Title, p.TitleZH, p.Severity, p.Remediation = it.Title, it.TitleZH, model.Severity(sev), it.Remediation
+			if refs.Valid {
+				if err := json.Unmarshal([]byte(refs.String), &p.References); err != nil {
+					return fmt.Errorf("check %s/%s references: %w", k.policy, k.check, err)
+				}
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		out = make([]BaselineItem, 0, len(byKey))
+		for _, it := range byKey {
+			out = append(out, *it)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("baseline items: %w", err)
+	}
+	slices.SortFunc(out, func(a, b BaselineItem) int {
+		return cmp.Or(cmp.Compare(a.Policy, b.Policy), naturalCompare(a.Check, b.Check))
+	})
+	return out, nil
+}
+
+// naturalCompare orders check ids with their digit runs as numbers.
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Or(cmp.Compare(len(na), len(nb)), cmp.Compare(na, nb)); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func digitRun(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// BaselineCheckResult is one check's latest result on one host, with the
+// check's catalog entry.
+type BaselineCheckResult struct {
+	HostID      int64
+	Hostname    string
+	Policy      string
+	Check       string
+	Status      string
+	Reason      string
+	Evidence    []string
+	Title       string
+	TitleZH     string
+	Severity    model.Severity
+	Remediation string
+	References  []model.Reference
+	ScannedAt   time.Time
+}
+
+// BaselineResultFilter selects check results; zero fields do not filter.
+type BaselineResultFilter struct {
+	HostID   int64
+	Policy   string
+	Check    string
+	Statuses []string
+	// After pages forwards by (host, policy, check).
+	AfterHostID int64
+	AfterPolicy string
+	AfterCheck  string
+	Limit       int // default 1000
+}
+
+// BaselineResults lists check results ordered by host, policy and check:
+// one item's hosts (Policy, Check, Statuses) or one host's failed checks
+// (HostID, Statuses).
+func (s *Store) BaselineResults(ctx context.Context, f BaselineResultFilter) ([]BaselineCheckResult, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v ...any) {
+		where = append(where, cond)
+		args = append(args, v...)
+	}
+	if f.HostID != 0 {
+		add(`r.host_id = ?`, f.HostID)
+	}
+	if f.Policy != "" {
+		add(`r.policy = ?`, f.Policy)
+	}
+	if f.Check != "" {
+		add(`r.check_id = ?`, f.Check)
+	}
+	if len(f.Statuses) > 0 {
+		vals := make([]any, len(f.Statuses))
+		for i, st := range f.Statuses {
+			vals[i] = st
+		}
+		add(`r.status IN `+placeholders(len(vals)), vals...)
+		if !slices.Contains(f.Statuses, BaselinePass) {
+			add(`r.status <> 'pass'`) // the literal term of the partial index
+		}
+	}
+	if f.AfterHostID != 0 || f.AfterPolicy != "" || f.AfterCheck != "" {
+		add(`(r.host_id > ? OR (r.host_id = ? AND (r.policy > ? OR (r.policy = ? AND r.check_id > ?))))`,
+			f.AfterHostID, f.AfterHostID, f.AfterPolicy, f.AfterPolicy, f.AfterCheck)
+	}
+	q := `SELECT r.host_id, h.hostname, r.policy, r.check_id, r.status, r.reason, r.evidence,
+			COALESCE(c.title, ''), COALESCE(c.title_zh, ''), COALESCE(c.severity, 0), COALESCE(c.remediation, ''), c.refs,
+			bh.scanned_at
+		FROM baseline_results r
+		JOIN hosts h ON h.id = r.host_id
+		JOIN baseline_hosts bh ON bh.host_id = r.host_id AND bh.policy = r.policy
+		LEFT JOIN baseline_checks c ON c.policy = r.policy AND c.check_id = r.check_id`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY r.host_id, r.policy, r.check_id LIMIT ?`
+	args = append(args, limit(f.Limit))
+	rows, err := s.reader().query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("baseline results: %w", err)
+	}
+	defer rows.Close()
+	var out []BaselineCheckResult
+	for rows.Next() {
+		var r BaselineCheckResult
+		var ev, refs sql.NullString
+		var sev int64
+		if err := rows.Scan(&r.HostID, &r.Hostname, &r.Policy, &r.Check, &r.Status, &r.Reason, &ev,
+			&r.Title, &r.TitleZH, &sev, &r.Remediation, &refs, ts(&r.ScannedAt)); err != nil {
+			return nil, fmt.Errorf("baseline results: %w", err)
+		}
+		r.Severity = model.Severity(sev)
+		if ev.Valid {
+			if err := json.Unmarshal([]byte(ev.String), &r.Evidence); err != nil {
+				return nil, fmt.Errorf("baseline result %s/%s of host %d: evidence: %w", r.Policy, r.Check, r.HostID, err)
+			}
+		}
+		if refs.Valid {
+			if err := json.Unmarshal([]byte(refs.String), &r.References); err != nil {
+				return nil, fmt.Errorf("check %s/%s references: %w", r.Policy, r.Check, err)
+			}
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// BaselineHost is one policy's latest score and counts on one host.
+type BaselineHost struct {
+	HostID    int64
+	Hostname  string
+	Policy    string
+	Title     string
+	Version   string
+	Score     float64
+	Checks    BaselineCounts
+	ScannedAt time.Time
+}
+
+// BaselineHostFilter selects host summaries; zero fields do not filter.
+type BaselineHostFilter struct {
+	HostID int64
+	Policy string
+	// MaxScore keeps hosts scoring below it (0: no filter).
+	MaxScore float64
+	// After pages forwards by (host, policy).
+	AfterHostID int64
+	AfterPolicy string
+	Limit       int // default 1000
+}
+
+// BaselineHosts is the host view: per host and policy the latest score
+// and counts, ordered by host and policy.
+func (s *Store) BaselineHosts(ctx context.Context, f BaselineHostFilter) ([]BaselineHost, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v ...any) {
+		where = append(where, cond)
+		args = append(args, v...)
+	}
+	if f.HostID != 0 {
+		add(`b.host_id = ?`, f.HostID)
+	}
+	if f.Policy != "" {
+		add(`b.policy = ?`, f.Policy)
+	}
+	if f.MaxScore > 0 {
+		add(`b.score < ?`, f.MaxScore)
+	}
+	if f.AfterHostID != 0 || f.AfterPolicy != "" {
+		add(`(b.host_id > ? OR (b.host_id = ? AND b.policy > ?))`, f.AfterHostID, f.AfterHostID, f.AfterPolicy)
+	}
+	q := `SELECT b.host_id, h.hostname, b.policy, b.title, b.version, b.score, b.n_pass, b.n_fail, b.n_na, b.n_error, b.n_manual, b.scanned_at
+		FROM baseline_hosts b JOIN hosts h ON h.id = b.host_id`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY b.host_id, b.policy LIMIT ?`
+	args = append(args, limit(f.Limit))
+	rows, err := s.reader().query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("baseline hosts: %w", err)
+	}
+	defer rows.Close()
+	var out []BaselineHost
+	for rows.Next() {
+		var h BaselineHost
+		c := &h.Checks
+		if err := rows.Scan(&h.HostID, &h.Hostname, &h.Policy, &h.Title, &h.Version, &h.Score,
+			&c.Pass, &c.Fail, &c.NotApplicable, &c.Error, &c.Manual, ts(&h.ScannedAt)); err != nil {
+			return nil, fmt.Errorf("baseline hosts: %w", err)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// BaselineRun is one policy run on a host, for the history.
+type BaselineRun struct {
+	Policy    string
+	ScannedAt time.Time
+	Score     float64
+	Checks    BaselineCounts
+}
+
+// BaselineHistory lists a host's policy runs, newest first (policy ""
+// for every policy), at most limit (default 1000).
+func (s *Store) BaselineHistory(ctx context.Context, hostID int64, policy string, lim int) ([]BaselineRun, error) {
+	q := `SELECT policy, scanned_at, score, n_pass, n_fail, n_na, n_error, n_manual FROM baseline_history WHERE host_id = ?`
+	args := []any{hostID}
+	if policy != "" {
+		q += ` AND policy = ?`
+		args = append(args, policy)
+	}
+	q += ` ORDER BY scanned_at DESC, policy LIMIT ?`
+	args = append(args, limit(lim))
+	rows, err := s.reader().query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("baseline history of host %d: %w", hostID, err)
+	}
+	defer rows.Close()
+	var out []BaselineRun
+	for rows.Next() {
+		var r BaselineRun
+		c := &r.Checks
+		if err := rows.Scan(&r.Policy, ts(&r.ScannedAt), &r.Score, &c.Pass, &c.Fail, &c.NotApplicable, &c.Error, &c.Manual); err != nil {
+			return nil, fmt.Errorf("baseline history of host %d: %w", hostID, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// BaselinePolicy is a policy as the fleet reported it: on how many hosts,
+// with what mean score.
+type BaselinePolicy struct {
+	Policy    string
+	Title     string
+	Hosts     int
+	MeanScore float64
+	LastRun   time.Time
+}
+
+// BaselinePolicies lists the policies hosts have results of.
+func (s *Store) BaselinePolicies(ctx context.Context) ([]BaselinePolicy, error) {
+	rows, err := s.reader().query(ctx, `SELECT policy, MAX(title), COUNT(*), AVG(score), MAX(scanned_at)
+		FROM baseline_hosts GROUP BY policy ORDER BY policy`)
+	if err != nil {
+		return nil, fmt.Errorf("baseline policies: %w", err)
+	}
+	defer rows.Close()
+	var out []BaselinePolicy
+	for rows.Next() {
+		var p BaselinePolicy
+		if err := rows.Scan(&p.Policy, &p.Title, &p.Hosts, &p.MeanScore, ts(&p.LastRun)); err != nil {
+			return nil, fmt.Errorf("baseline policies: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
