@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/ward
 FUZZTIME ?= 20s
 
-.PHONY: all setup build up scan test lint fuzz bench bench-fleet bench-vuln bench-weakpass bench-baseline clean
+.PHONY: all setup build up scan test lint fuzz bench bench-fleet bench-vuln bench-weakpass bench-baseline build-yara bench-malware clean
 
 all: build
 
@@ -15,6 +15,12 @@ setup:
 # A static, pure-Go binary: nothing to install on the target host.
 build: setup
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(BIN) ./cmd/ward
+
+# Ward with the libyara engine, still one static binary: cgo, libyara and
+# its dependencies (libmagic, jansson, libcrypto, zlib, lzma, bz2) linked
+# statically from Debian's -dev packages (scripts/setup-debian.sh).
+build-yara: setup
+	CGO_ENABLED=1 $(GO) build -trimpath -tags 'yara_static netgo osusergo' -ldflags '-s -w -extldflags "-static -lz -llzma -lbz2"' -o bin/ward-yara ./cmd/ward
 
 # Ward's main job on this host with embedded defaults: a server in
 # ./ward-data, this host enrolled as its first agent, an inventory task run,
@@ -60,6 +66,10 @@ bench-weakpass:
 # Baseline benchmark: Debian 12 L2 + 等保 L3 against lynis (see bench/baseline/RESULTS.md).
 bench-baseline: build
 	bench/baseline.sh
+
+# Malware scan benchmark vs yara and clamscan (see bench/malware/RESULTS.md).
+bench-malware: build-yara
+	bench/malware.sh bin/ward-yara
 
 clean:
 	rm -rf bin

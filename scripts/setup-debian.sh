@@ -18,6 +18,23 @@ want procps
 # mkpasswd (whois, libxcrypt) and openssl passwd.
 want whois
 want openssl
+# Malware: libyara (cgo engine, static libs for `make build-yara`), the yara
+# and clamscan peers of bench/malware.sh, and real web applications whose
+# installed trees are the benign corpus of the malware tests.
+want gcc
+want pkg-config
+want libyara-dev
+want libjansson-dev
+want libssl-dev
+want libmagic-dev
+want zlib1g-dev
+want liblzma-dev
+want libbz2-dev
+want yara
+want clamav
+want wordpress
+want phpmyadmin
+want tomcat10-examples
 command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || want golang-go
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
