@@ -91,8 +91,8 @@ func startFixtureAgent(t *testing.T, ctx context.Context, dir, root string, log 
 	t.Cleanup(func() { <-done; a.Close(); nc.Close() })
 }
 
-// fleet is a server with one agent enrolled, scanning a fixture root.
-type fleet struct {
+// testFleet is a server with one agent enrolled, scanning a fixture root.
+type testFleet struct {
 	srv       *server.Server
 	token     string
 	data      string // server/ and agent/ below
@@ -101,11 +101,11 @@ type fleet struct {
 	stopAgent func()
 }
 
-func startFleet(t *testing.T, root string) *fleet {
+func startFleet(t *testing.T, root string) *testFleet {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	fl := &fleet{data: t.TempDir(), logs: &lockedBuffer{}}
+	fl := &testFleet{data: t.TempDir(), logs: &lockedBuffer{}}
 	log := slog.New(slog.NewTextHandler(fl.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := server.Start(ctx, server.Config{DataDir: filepath.Join(fl.data, "server"), Listen: "127.0.0.1:0",
 		NATSListen: "127.0.0.1:0", Logger: log, APIHandler: apiHandler})

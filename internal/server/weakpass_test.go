@@ -62,7 +62,7 @@ func TestWithheldParams(t *testing.T) {
 		t.Fatalf("runs %v %v", runs, err)
 	}
 	for _, st := range []string{"running", "done"} {
-		s.taskStatus(ctx, hostID, proto.ResultMessage{RunID: strconv.FormatInt(runs[0].ID, 10), Status: st})
+		_ = s.taskStatuses(ctx, []taskStatus{{hostID, proto.ResultMessage{RunID: strconv.FormatInt(runs[0].ID, 10), Status: st}}})
 		if _, held := s.secretParams.Load(kept); held != (st == "running") {
 			t.Errorf("after %s: params held %v", st, held)
 		}

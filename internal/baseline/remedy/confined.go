@@ -10,7 +10,7 @@ import (
 	"os"
 	"path"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
+	securejoin "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"golang.org/x/sys/unix"
 )
 
