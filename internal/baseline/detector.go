@@ -70,7 +70,7 @@ func Findings(rep *Report) []model.Finding {
 			f := model.Finding{
 				Kind: model.KindBaseline, Rule: rule, Severity: c.Severity,
 				Title: "Not met: " + c.Title, Description: c.Reason, Asset: asset,
-				Evidence: append([]string{c.Reason}, c.Evidence...),
+				Evidence:    append([]string{c.Reason}, c.Evidence...),
 				Remediation: c.Remediation, References: c.References,
 			}
 			if c.Status == Error {
