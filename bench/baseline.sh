@@ -17,7 +17,7 @@ secs() { echo "$2 - $1" | bc -l; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 # What the baseline reads: OS, accounts, packages, services, sockets.
-COLL=host,accounts,os,system,live/sockets
+COLL=host,accounts,os,system/services,live/sockets
 WARD=("$OUT/ward" scan --baseline --policy debian12-l2 --policy mlps-l3 --collectors "$COLL" --no-progress --format json --output "$OUT/ward.json")
 "${WARD[@]}" # warm the page cache like lynis' second run would be
 : > "$OUT/ward.times"

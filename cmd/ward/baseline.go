@@ -191,7 +191,7 @@ func flagErr(err error) error {
 // baselineInventory collects what the baseline probes read from the
 // inventory (OS, accounts, packages, services, sockets), not the full scan.
 func baselineInventory(ctx context.Context, root string) (*model.Inventory, error) {
-	res, err := scan.Run(ctx, scan.Options{Root: root, Collectors: all.Collectors(), Only: []string{"host", "accounts", "os", "system", "live/sockets"}})
+	res, err := scan.Run(ctx, scan.Options{Root: root, Collectors: all.Collectors(), Only: []string{"host", "accounts", "os", "system/services", "live/sockets"}})
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 
 // maxTreeEntries bounds one tree probe; beyond it the probe is an error
 // (incomplete), never a pass.
-const maxTreeEntries = 200000
+const maxTreeEntries = 50000
 
 var errTreeLimit = errors.New("entry limit reached")
 
