@@ -11,6 +11,7 @@ export PATH=$PATH:/usr/local/go/bin
 command -v lynis >/dev/null || { echo "lynis is not installed: apt-get install -y lynis" >&2; exit 1; }
 
 CGO_ENABLED=0 go build -o "$OUT/ward" ./cmd/ward
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 now() { date +%s.%N; }
 secs() { echo "$2 - $1" | bc -l; }
@@ -64,3 +65,4 @@ printf '%-46s %10.3f\n' "  of which baseline evaluation (detector ms)" "$(echo "
 printf '%-46s %10.3f\n' "ward scan --baseline, all collectors (1 run)" "$full_s"
 printf '%-46s %10.3f %8s\n' "lynis audit system --quick" "$lynis_s" "$lynis_tests tests ($lynis_skipped skipped)"
 printf 'ratio lynis / ward: %.0fx\n' "$(echo "$lynis_s / $ward_s" | bc -l)"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
