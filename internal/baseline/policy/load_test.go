@@ -36,6 +36,13 @@ func TestShippedPolicies(t *testing.T) {
 			if !c.Manual && len(c.Probes) == 0 {
 				t.Errorf("%s: check %s has no probes", id, c.ID)
 			}
+			// Shipped content carries a rationale and references too.
+			if c.Rationale.EN == "" || c.Rationale.ZH == "" {
+				t.Errorf("%s: check %s needs rationale.en and rationale.zh", id, c.ID)
+			}
+			if len(c.References) == 0 {
+				t.Errorf("%s: check %s has no references", id, c.ID)
+			}
 		}
 	}
 }
