@@ -44,6 +44,16 @@ func TestSSHDNeverPassesOnWhatItCannotRead(t *testing.T) {
 	if r := tg.Eval(permitRoot); r.Status != Error {
 		t.Errorf("missing sshd_config: %v %s", r.Status, r.Reason)
 	}
+	// Missing and not installed per the package database: not applicable.
+	tg = NewTarget(context.Background(), testutil.TempRoot(t, map[string]string{"etc/hostname": "x\n"}), false, "", inv())
+	if r := tg.Eval(permitRoot); r.Status != NA {
+		t.Errorf("no sshd at all: %v %s", r.Status, r.Reason)
+	}
+	// Missing and no package database: unknown, so an error.
+	tg = NewTarget(context.Background(), testutil.TempRoot(t, map[string]string{"etc/hostname": "x\n"}), false, "", nil)
+	if r := tg.Eval(permitRoot); r.Status != Error {
+		t.Errorf("no sshd_config, no package data: %v %s", r.Status, r.Reason)
+	}
 	// An Include that cannot be read is an error too.
 	dir = t.TempDir()
 	testutil.WriteFiles(t, dir, map[string]string{"etc/ssh/sshd_config": "Include /etc/ssh/sshd_config.d/*.conf\nPermitRootLogin no\n"})
