@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -825,6 +826,8 @@ type BaselineHost struct {
 type BaselineHostFilter struct {
 	HostID int64
 	Policy string
+	// Labels keeps hosts with all of these labels.
+	Labels map[string]string
 	// MaxScore keeps hosts scoring below it (0: no filter).
 	MaxScore float64
 	// After pages forwards by (host, policy).
@@ -850,6 +853,9 @@ func (s *Store) BaselineHosts(ctx context.Context, f BaselineHostFilter) ([]Base
 	}
 	if f.MaxScore > 0 {
 		add(`b.score < ?`, f.MaxScore)
+	}
+	for _, k := range slices.Sorted(maps.Keys(f.Labels)) {
+		add(`b.host_id IN (SELECT host_id FROM host_labels WHERE name = ? AND value = ?)`, k, f.Labels[k])
 	}
 	if f.AfterHostID != 0 || f.AfterPolicy != "" {
 		add(`(b.host_id > ? OR (b.host_id = ? AND b.policy > ?))`, f.AfterHostID, f.AfterHostID, f.AfterPolicy)
