@@ -44,6 +44,7 @@ func baselineScanFlags(fs *flag.FlagSet) func() (scan.Detector, error) {
 		if _, _, err := baseline.ParseLevel(*level); err != nil {
 			return nil, err
 		}
+		baseline.Preload()
 		return &baseline.Detector{Opts: baseline.Options{Policies: pols, Level: *level}}, nil
 	}
 }

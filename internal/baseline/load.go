@@ -49,6 +49,10 @@ var shipped = sync.OnceValue(func() *policy.Library {
 	return lib
 })
 
+// Preload parses the shipped policies in the background, so the work
+// overlaps the inventory collection that precedes the detector.
+func Preload() { go shipped() }
+
 // IsSCA reports whether data looks like a Wazuh SCA policy (a top-level
 // "policy:" mapping).
 func IsSCA(data []byte) bool {
