@@ -8,7 +8,11 @@ RUNS=${1:-5}
 OUT=bench/baseline/out
 mkdir -p "$OUT"
 export PATH=$PATH:/usr/local/go/bin
-command -v lynis >/dev/null || { echo "lynis is not installed: apt-get install -y lynis" >&2; exit 1; }
+# The peer and the tools this script uses (as bench/inventory.sh does).
+for pkg in lynis jq bc; do
+  dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null | grep -qx installed || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null; }
+done
 
 CGO_ENABLED=0 go build -o "$OUT/ward" ./cmd/ward
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -28,22 +32,14 @@ for _ in $(seq "$RUNS"); do
 done
 ward_s=$(median < "$OUT/ward.times")
 
-# The detector's own time (policy evaluation without the inventory).
-det_ms=$(python3 -c "import json;d=json.load(open('$OUT/ward.json'));print([x['duration_ms'] for x in d['detections'] if x['detector']=='baseline'][0])")
-read -r total auto manual na <<<"$(python3 - "$OUT/ward.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-det = [x for x in d["detections"] if x["detector"] == "baseline"][0]
-total = auto = manual = na = 0
-for p in det["details"]["policies"]:
-    for c in p["checks"]:
-        total += 1
-        if c["status"] == "manual": manual += 1
-        elif c["status"] == "not-applicable": na += 1
-        else: auto += 1
-print(total, auto, manual, na)
-PY
-)"
+# The detector's own time (policy evaluation without the inventory), and
+# the check counts by status.
+det='(.detections[] | select(.detector == "baseline"))'
+det_ms=$(jq "$det.duration_ms" "$OUT/ward.json")
+total=$(jq "[$det.details.policies[].checks[]] | length" "$OUT/ward.json")
+manual=$(jq "[$det.details.policies[].checks[] | select(.status == \"manual\")] | length" "$OUT/ward.json")
+na=$(jq "[$det.details.policies[].checks[] | select(.status == \"not-applicable\")] | length" "$OUT/ward.json")
+auto=$((total - manual - na))
 
 # Full scan with every collector, for reference (one run).
 t0=$(now); "$OUT/ward" scan --baseline --policy debian12-l2 --policy mlps-l3 --no-progress --format json --output "$OUT/ward-full.json"; t1=$(now)

@@ -44,7 +44,7 @@ func baselineScanFlags(fs *flag.FlagSet) func() (scan.Detector, error) {
 		if _, _, err := baseline.ParseLevel(*level); err != nil {
 			return nil, err
 		}
-		baseline.Preload()
+		baseline.Preload(pols)
 		return &baseline.Detector{Opts: baseline.Options{Policies: pols, Level: *level}}, nil
 	}
 }
@@ -98,7 +98,11 @@ func baselineList(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%-22s %-8s %5s %6s %6s  %s\n", "ID", "FRAME", "LEVEL", "CHECKS", "MANUAL", "TITLE")
 	for _, id := range lib.IDs() {
-		p, _ := lib.Get(id)
+		p, err := lib.Lookup(id)
+		if err != nil {
+			fmt.Fprintf(stderr, "warning: %v\n", err)
+			continue
+		}
 		r, err := lib.Resolve(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "warning: %v\n", err)
@@ -140,9 +144,9 @@ func baselineShow(args []string, stdout, stderr io.Writer) error {
 		}
 		id = ids[0]
 	}
-	p, ok := lib.Get(id)
-	if !ok {
-		return &exitError{code: 2, msg: fmt.Sprintf("baseline show: no policy %q (have %s)", id, strings.Join(lib.IDs(), ", "))}
+	p, err := lib.Lookup(id)
+	if err != nil {
+		return &exitError{code: 2, msg: "baseline show: " + err.Error()}
 	}
 	r, err := lib.Resolve(p)
 	if err != nil {

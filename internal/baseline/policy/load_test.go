@@ -21,7 +21,14 @@ func TestShippedPolicies(t *testing.T) {
 		t.Fatal("no policies embedded")
 	}
 	for _, id := range lib.IDs() {
-		p, _ := lib.Get(id)
+		p, err := lib.Lookup(id)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if m := lib.Meta(id); m == nil || m.ID != id || m.Level != p.Level || m.Framework != p.Framework || (m.Select == nil) != (p.Select == nil) {
+			t.Errorf("%s: header read for auto-selection differs from the policy", id)
+		}
 		r, err := lib.Resolve(p)
 		if err != nil {
 			t.Errorf("%s: %v", id, err)
