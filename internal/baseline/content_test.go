@@ -136,7 +136,7 @@ func TestMiddlewareContent(t *testing.T) {
 		"apache-mod-autoindex-off", "apache-tls-protocols", "apache-ssl-ciphers", "apache-timeout")...)
 	ws = append(ws, fail("tomcat", "tomcat-shutdown-port-disabled", "tomcat-shutdown-command", "tomcat-ajp-secret-required", "tomcat-manager-remote-restricted",
 		"tomcat-examples-removed", "tomcat-users-perms", "tomcat-no-x-powered-by", "tomcat-no-trace", "tomcat-auto-deploy-off")...)
-	ws = append(ws, fail("mysql", "mysql-local-infile-off", "mysql-bind-address", "mysql-no-log-raw", "mysql-not-root", "mysql-no-history-file")...)
+	ws = append(ws, fail("mysql", "mysql-local-infile-off", "mysql-bind-address", "mysql-no-log-raw", "mysql-not-root", "mysql-no-history-file", "mysql-datadir-perms")...)
 	ws = append(ws, fail("postgresql", "pg-listen-addresses", "pg-hba-no-trust-remote", "pg-hba-no-trust-local", "pg-hba-no-weak-password-methods",
 		"pg-password-encryption", "pg-ssl-on", "pg-log-connections", "pg-hba-perms")...)
 	ws = append(ws, fail("redis", "redis-bind", "redis-protected-mode", "redis-config-disabled", "redis-conf-perms")...)
@@ -166,7 +166,7 @@ func TestMiddlewareContent(t *testing.T) {
 	// not-applicable, with the missing configuration as the reason.
 	rep, _ = runBaseline(t, copyFixture(t, "content-ubuntu2404"), baseline.Options{Policies: mw})
 	for _, p := range mw {
-		allNA(t, rep, p, "/etc/")
+		allNA(t, rep, p, "does not exist")
 	}
 }
 
