@@ -205,3 +205,46 @@ func keys(m map[string]bool) []string {
 	}
 	return out
 }
+
+// Ubuntu 22.04 and the RHEL 8 family: a few pass/fail results each, and the
+// other version of the same distribution is not-applicable.
+func TestUbuntu2204AndRHEL8Content(t *testing.T) {
+	needRoot(t)
+	rep, _ := runBaseline(t, copyFixture(t, "content-ubuntu2204"), baseline.Options{Policies: []string{"ubuntu2204-l2", "ubuntu2404-l1"}})
+	testutil.GoldenJSON(t, "results-content-ubuntu2204", compact(rep))
+	allNA(t, rep, "ubuntu2404-l1", "not ubuntu 24.04")
+	const u = "ubuntu2204-l2"
+	expect(t, rep, []want{
+		{u, "sshd-permit-root-login", baseline.Pass},
+		// the cloud-init drop-in is read through Include and wins
+		{u, "sshd-password-authentication", baseline.Fail},
+		{u, "pam-unix-no-nullok-auth", baseline.Fail},
+		{u, "pam-pam-faillock-auth", baseline.Fail},
+		{u, "pam-unix-strong-hash", baseline.Pass},
+		{u, "pam-pam-pwquality-password", baseline.Pass},
+		{u, "pwquality-minlen", baseline.Pass},
+		{u, "apport-absent", baseline.Pass}, // installed but enabled=0
+		{u, "login-defs-pass-max-days", baseline.Fail},
+		{u, "default-umask", baseline.Fail},
+		{u, "unattended-upgrades-installed", baseline.Fail},
+	})
+
+	rep, _ = runBaseline(t, copyFixture(t, "content-alma8"), baseline.Options{Policies: []string{"rhel8-l2", "rhel9-l1"}})
+	testutil.GoldenJSON(t, "results-content-alma8", compact(rep))
+	allNA(t, rep, "rhel9-l1", "not rhel/rocky/almalinux 9")
+	const r = "rhel8-l2"
+	expect(t, rep, []want{
+		{r, "selinux-not-disabled", baseline.Fail},
+		{r, "selinux-policy-targeted", baseline.Pass},
+		{r, "crypto-policy-not-legacy", baseline.Pass},
+		{r, "crypto-policy-no-sha1", baseline.Pass},
+		{r, "dnf-gpgcheck", baseline.Fail},
+		// RHEL 8's shadow-utils has no yescrypt: SHA512 is required
+		{r, "login-defs-encrypt-method", baseline.Fail},
+		{r, "pam-unix-strong-hash", baseline.Fail},
+		{r, "pam-pam-faillock-auth", baseline.Fail},
+		{r, "login-defs-pass-max-days", baseline.Pass},
+		{r, "default-umask", baseline.Pass},
+		{r, "perms-shadow", baseline.Fail}, // 0600, RHEL wants 0000
+	})
+}

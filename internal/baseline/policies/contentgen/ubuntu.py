@@ -34,9 +34,14 @@ def ubuntu_l1_changes(checks, ver):
     f = m['firewall-enabled']
     f['remediation'] = "ufw allow proto tcp from ADMIN-NET to any port 22\nufw enable   # enables and starts ufw.service\n"
     f['references'] = [{'type': 'CIS', 'id': '4.2.3'}, {'type': 'MLPS', 'id': 'L3-CES1-19'}]
-    for c in checks:
-        if isinstance(c.get('remediation'), str) and 'nftables.conf' in c['remediation']:
-            pass
+    if ver == '22.04':
+        # 22.04 ships pam_faillock but no pam-auth-update profile for it: write one.
+        rem = ("Ubuntu 22.04 has no faillock profile for pam-auth-update; create /usr/share/pam-configs/faillock and faillock_notify "
+               "(the CIS Ubuntu 22.04 benchmark gives their text), then run: pam-auth-update --enable faillock --enable faillock_notify\n"
+               "(or add to /etc/pam.d/common-auth: auth required pam_faillock.so preauth / auth [default=die] pam_faillock.so authfail, "
+               "and to common-account: account required pam_faillock.so)\n")
+        m['pam-pam-faillock-auth']['remediation'] = rem
+        m['pam-pam-faillock-account']['remediation'] = rem
     return checks
 
 def ubuntu_extras_l1(ver):
