@@ -8,16 +8,21 @@ RUNS=${1:-5}
 OUT=bench/baseline/out
 mkdir -p "$OUT"
 export PATH=$PATH:/usr/local/go/bin
-command -v lynis >/dev/null || { echo "lynis is not installed: apt-get install -y lynis" >&2; exit 1; }
+# The peer and the tools this script uses (as bench/inventory.sh does).
+for pkg in lynis jq bc; do
+  dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null | grep -qx installed || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null; }
+done
 
 CGO_ENABLED=0 go build -o "$OUT/ward" ./cmd/ward
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 now() { date +%s.%N; }
 secs() { echo "$2 - $1" | bc -l; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 # What the baseline reads: OS, accounts, packages, services, sockets.
-COLL=host,accounts,os,system,live/sockets
+COLL=host,accounts,os,system/services,live/sockets
 WARD=("$OUT/ward" scan --baseline --policy debian12-l2 --policy mlps-l3 --collectors "$COLL" --no-progress --format json --output "$OUT/ward.json")
 "${WARD[@]}" # warm the page cache like lynis' second run would be
 : > "$OUT/ward.times"
@@ -27,22 +32,14 @@ for _ in $(seq "$RUNS"); do
 done
 ward_s=$(median < "$OUT/ward.times")
 
-# The detector's own time (policy evaluation without the inventory).
-det_ms=$(python3 -c "import json;d=json.load(open('$OUT/ward.json'));print([x['duration_ms'] for x in d['detections'] if x['detector']=='baseline'][0])")
-read -r total auto manual na <<<"$(python3 - "$OUT/ward.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-det = [x for x in d["detections"] if x["detector"] == "baseline"][0]
-total = auto = manual = na = 0
-for p in det["details"]["policies"]:
-    for c in p["checks"]:
-        total += 1
-        if c["status"] == "manual": manual += 1
-        elif c["status"] == "not-applicable": na += 1
-        else: auto += 1
-print(total, auto, manual, na)
-PY
-)"
+# The detector's own time (policy evaluation without the inventory), and
+# the check counts by status.
+det='(.detections[] | select(.detector == "baseline"))'
+det_ms=$(jq "$det.duration_ms" "$OUT/ward.json")
+total=$(jq "[$det.details.policies[].checks[]] | length" "$OUT/ward.json")
+manual=$(jq "[$det.details.policies[].checks[] | select(.status == \"manual\")] | length" "$OUT/ward.json")
+na=$(jq "[$det.details.policies[].checks[] | select(.status == \"not-applicable\")] | length" "$OUT/ward.json")
+auto=$((total - manual - na))
 
 # Full scan with every collector, for reference (one run).
 t0=$(now); "$OUT/ward" scan --baseline --policy debian12-l2 --policy mlps-l3 --no-progress --format json --output "$OUT/ward-full.json"; t1=$(now)
@@ -64,3 +61,4 @@ printf '%-46s %10.3f\n' "  of which baseline evaluation (detector ms)" "$(echo "
 printf '%-46s %10.3f\n' "ward scan --baseline, all collectors (1 run)" "$full_s"
 printf '%-46s %10.3f %8s\n' "lynis audit system --quick" "$lynis_s" "$lynis_tests tests ($lynis_skipped skipped)"
 printf 'ratio lynis / ward: %.0fx\n' "$(echo "$lynis_s / $ward_s" | bc -l)"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -19,6 +19,7 @@ import (
 	"github.com/ward-sec/ward/internal/model"
 	"github.com/ward-sec/ward/internal/rootfs"
 	"github.com/ward-sec/ward/internal/scan"
+	"gopkg.in/yaml.v3"
 )
 
 // The baseline capability: compliance checks (CIS-aligned, 等保 2.0).
@@ -43,6 +44,7 @@ func baselineScanFlags(fs *flag.FlagSet) func() (scan.Detector, error) {
 		if _, _, err := baseline.ParseLevel(*level); err != nil {
 			return nil, err
 		}
+		baseline.Preload(pols)
 		return &baseline.Detector{Opts: baseline.Options{Policies: pols, Level: *level}}, nil
 	}
 }
@@ -72,7 +74,7 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 const baselineUsage = `usage: ward baseline COMMAND
   list                          the shipped policies (and --policy FILE ones) with check counts
-  show ID|FILE                  a policy's checks, parameters and references
+  show ID|FILE [CHECK]          a policy's checks, parameters and references (or one check in full)
   fix [--apply] [--policy P]... [--check ID]... [--level L] [--root DIR]
                                 plan (dry run, the default) or apply the declarative fixes of failed
                                 checks; --apply backs up every touched file under
@@ -96,7 +98,11 @@ func baselineList(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%-22s %-8s %5s %6s %6s  %s\n", "ID", "FRAME", "LEVEL", "CHECKS", "MANUAL", "TITLE")
 	for _, id := range lib.IDs() {
-		p, _ := lib.Get(id)
+		p, err := lib.Lookup(id)
+		if err != nil {
+			fmt.Fprintf(stderr, "warning: %v\n", err)
+			continue
+		}
 		r, err := lib.Resolve(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "warning: %v\n", err)
@@ -119,8 +125,8 @@ func baselineShow(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return flagErr(err)
 	}
-	if fs.NArg() != 1 {
-		return &exitError{code: 2, msg: "baseline show: want one policy ID or FILE"}
+	if fs.NArg() != 1 && fs.NArg() != 2 {
+		return &exitError{code: 2, msg: "baseline show: want a policy ID or FILE, and optionally a CHECK id"}
 	}
 	arg := fs.Arg(0)
 	var files []string
@@ -138,13 +144,16 @@ func baselineShow(args []string, stdout, stderr io.Writer) error {
 		}
 		id = ids[0]
 	}
-	p, ok := lib.Get(id)
-	if !ok {
-		return &exitError{code: 2, msg: fmt.Sprintf("baseline show: no policy %q (have %s)", id, strings.Join(lib.IDs(), ", "))}
+	p, err := lib.Lookup(id)
+	if err != nil {
+		return &exitError{code: 2, msg: "baseline show: " + err.Error()}
 	}
 	r, err := lib.Resolve(p)
 	if err != nil {
 		return err
+	}
+	if fs.NArg() == 2 {
+		return showCheck(stdout, r, fs.Arg(1))
 	}
 	fmt.Fprintf(stdout, "%s %s — %s / %s (%s)\n", r.ID, r.Version, r.Title.EN, r.Title.ZH, r.File)
 	if len(r.Params) > 0 {
@@ -166,6 +175,34 @@ func baselineShow(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%-40s %-8s %-6s %s / %s%s\n", c.ID, showSeverity(c.Severity), kind, c.Title.EN, c.Title.ZH, refs(c))
 	}
 	return nil
+}
+
+// showCheck prints one check in full: texts, gates, probes, remediation.
+func showCheck(w io.Writer, r *policy.Resolved, id string) error {
+	for _, c := range r.Checks {
+		if c.ID != id {
+			continue
+		}
+		fmt.Fprintf(w, "%s/%s  [%s]%s\n", r.ID, c.ID, showSeverity(c.Severity), refs(c))
+		fmt.Fprintf(w, "title:        %s\n              %s\n", policy.Expand(c.Title.EN, r.Params), policy.Expand(c.Title.ZH, r.Params))
+		fmt.Fprintf(w, "description:  %s\n              %s\n", policy.Expand(c.Description.EN, r.Params), policy.Expand(c.Description.ZH, r.Params))
+		if c.Rationale.EN != "" {
+			fmt.Fprintf(w, "rationale:    %s\n              %s\n", c.Rationale.EN, c.Rationale.ZH)
+		}
+		if c.Manual {
+			fmt.Fprintln(w, "manual:       assessed by interview or document review")
+		}
+		b, _ := yaml.Marshal(struct {
+			Applies   []policy.Gate  `yaml:"applies,omitempty"`
+			Condition string         `yaml:"condition,omitempty"`
+			Probes    []policy.Probe `yaml:"probes,omitempty"`
+			Fix       []policy.Fix   `yaml:"fix,omitempty"`
+		}{c.Applies, c.Condition, c.Probes, c.Fix})
+		fmt.Fprintf(w, "%s", b)
+		fmt.Fprintf(w, "remediation:\n  %s\n", strings.ReplaceAll(strings.TrimSpace(policy.Expand(c.Remediation, r.Params)), "\n", "\n  "))
+		return nil
+	}
+	return &exitError{code: 2, msg: fmt.Sprintf("baseline show: %s has no check %q", r.ID, id)}
 }
 
 func showSeverity(s policy.Severity) string { return model.Severity(s).String() }
@@ -191,7 +228,7 @@ func flagErr(err error) error {
 // baselineInventory collects what the baseline probes read from the
 // inventory (OS, accounts, packages, services, sockets), not the full scan.
 func baselineInventory(ctx context.Context, root string) (*model.Inventory, error) {
-	res, err := scan.Run(ctx, scan.Options{Root: root, Collectors: all.Collectors(), Only: []string{"host", "accounts", "os", "system", "live/sockets"}})
+	res, err := scan.Run(ctx, scan.Options{Root: root, Collectors: all.Collectors(), Only: []string{"host", "accounts", "os", "system/services", "live/sockets"}})
 	if err != nil {
 		return nil, err
 	}

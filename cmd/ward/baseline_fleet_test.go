@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,6 +150,18 @@ func TestBaselineFleetEndToEnd(t *testing.T) {
 	hist, err := srv.Store.BaselineHistory(ctx, hostID, "debian12-l1", 0)
 	if err != nil || len(hist) != 1 {
 		t.Fatalf("history: %+v %v", hist, err)
+	}
+
+	// A schedule is a task with a cron expression; params are checked
+	// strictly when the task is created.
+	if out := ward("compliance", "run", "--all", "--policies", "auto", "--level", "2,mlps3", "--cron", "0 2 * * *"); !strings.Contains(out, `scheduled "0 2 * * *"`) {
+		t.Errorf("scheduled run: %s", out)
+	}
+	for _, bad := range [][]string{{"--policies", "/etc/passwd"}, {"--policies", "no-such-policy"}, {"--level", "7"}, {"--policies", "auto,debian12-l1"}} {
+		code, out, errOut := runWard(t, append(append([]string{"compliance", "run", "--all"}, bad...), conn...)...)
+		if code == 0 || !strings.Contains(errOut, "baseline params") {
+			t.Errorf("compliance run %v: exit %d\n%s%s", bad, code, out, errOut)
+		}
 	}
 }
 

@@ -144,6 +144,9 @@ func (s *server) listBaselineHosts(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	f := store.BaselineHostFilter{Policy: q.Get("policy"), Limit: lim + 1}
+	if f.Labels, err = labelParams(q); err != nil {
+		return err
+	}
 	if v := q.Get("below"); v != "" {
 		if f.MaxScore, err = strconv.ParseFloat(v, 64); err != nil || f.MaxScore <= 0 || f.MaxScore > 100 {
 			return badRequest("below", "below must be a score from 0 to 100, got %q", v)

@@ -89,6 +89,11 @@ func TestBaselineAPI(t *testing.T) {
 		if len(hv.Items) != 1 || hv.Items[0].HostID != web1 || hv.Items[0].Score != 0 || hv.Items[0].Checks.Fail != 2 {
 			t.Fatalf("hosts below 40: %+v", hv)
 		}
+		hv = wire.List[wire.BaselineHost]{}
+		e.call(t, "GET", "/api/v1/baseline/hosts?label=role=web&label=env=prod", store.RoleViewer, nil, 200, &hv)
+		if len(hv.Items) != 1 || hv.Items[0].HostID != web1 {
+			t.Fatalf("hosts labelled role=web: %+v", hv)
+		}
 		e.call(t, "GET", "/api/v1/baseline/hosts?limit=1", store.RoleViewer, nil, 200, &hv)
 		cur = hv.NextCursor
 		hv = wire.List[wire.BaselineHost]{}

@@ -70,7 +70,7 @@ func Findings(rep *Report) []model.Finding {
 			f := model.Finding{
 				Kind: model.KindBaseline, Rule: rule, Severity: c.Severity,
 				Title: "Not met: " + c.Title, Description: c.Reason, Asset: asset,
-				Evidence: append([]string{c.Reason}, c.Evidence...),
+				Evidence:    append([]string{c.Reason}, c.Evidence...),
 				Remediation: c.Remediation, References: c.References,
 			}
 			if c.Status == Error {
@@ -108,25 +108,31 @@ func Select(opts Options, inv *model.Inventory) ([]*policy.Resolved, []string, e
 		warns = append(warns, e.Error())
 	}
 	ids = append(ids, fileIDs...)
+	named := len(ids)
 	if auto {
 		ids = append(ids, AutoSelect(lib, opts.Level, inv)...)
 	}
 	var out []*policy.Resolved
 	seen := map[string]bool{}
-	for _, id := range ids {
+	for i, id := range ids {
 		if seen[id] {
 			continue
 		}
 		seen[id] = true
-		p, ok := lib.Get(id)
-		if !ok {
-			return nil, warns, fmt.Errorf("no policy %q (have %s)", id, strings.Join(lib.IDs(), ", "))
+		p, err := lib.Lookup(id)
+		if err == nil {
+			var r *policy.Resolved
+			if r, err = lib.Resolve(p); err == nil {
+				out = append(out, r)
+				continue
+			}
 		}
-		r, err := lib.Resolve(p)
-		if err != nil {
+		if i < named {
 			return nil, warns, err
 		}
-		out = append(out, r)
+		// A policy picked automatically that does not load is reported
+		// and skipped; the others still run.
+		warns = append(warns, err.Error())
 	}
 	if len(out) == 0 && len(files) > 0 && len(warns) > 0 {
 		return nil, warns, fmt.Errorf("no policy loaded: %s", strings.Join(warns, "; "))
@@ -172,7 +178,10 @@ func AutoSelect(lib *policy.Library, level string, inv *model.Inventory) []strin
 	}
 	var out []string
 	for _, id := range lib.IDs() {
-		p, _ := lib.Get(id)
+		p := lib.Meta(id)
+		if p == nil {
+			continue
+		}
 		s := p.Select
 		if s == nil {
 			continue

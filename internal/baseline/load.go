@@ -49,6 +49,22 @@ var shipped = sync.OnceValue(func() *policy.Library {
 	return lib
 })
 
+// Preload parses the named shipped policies (and what they include) in
+// the background, so the work overlaps the inventory collection that
+// precedes the detector.
+func Preload(ids []string) {
+	go func() {
+		lib := shipped()
+		for len(ids) > 0 {
+			p, err := lib.Lookup(ids[0])
+			ids = ids[1:]
+			if err == nil {
+				ids = append(ids, p.Include...)
+			}
+		}
+	}()
+}
+
 // IsSCA reports whether data looks like a Wazuh SCA policy (a top-level
 // "policy:" mapping).
 func IsSCA(data []byte) bool {

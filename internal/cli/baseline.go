@@ -150,9 +150,11 @@ func runComplianceItem(ctx context.Context, a *app, args []string) error {
 
 // runComplianceHosts prints the host view.
 func runComplianceHosts(ctx context.Context, a *app, args []string) error {
-	fs := a.flagSet("[--policy ID] [--below SCORE]")
+	fs := a.flagSet("[--policy ID] [--below SCORE] [--label k=v]...")
 	policy := fs.String("policy", "", "only this policy")
 	below := fs.String("below", "", "only hosts scoring below this percentage")
+	labels := labelFlag{}
+	fs.Var(labels, "label", "only hosts with this label, key=value (repeatable)")
 	var page pageFlags
 	page.add(fs)
 	if _, err := a.parse(fs, args, 0, 0); err != nil {
@@ -165,6 +167,9 @@ func runComplianceHosts(ctx context.Context, a *app, args []string) error {
 	q := url.Values{}
 	setIf(q, "policy", *policy)
 	setIf(q, "below", *below)
+	for k, v := range labels {
+		q.Add("label", k+"="+v)
+	}
 	hs, next, err := list[wire.BaselineHost](ctx, a, c, "/baseline/hosts", q, page)
 	if err != nil || a.jsonOut {
 		return err

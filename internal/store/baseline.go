@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -129,12 +130,15 @@ type hostPolicy struct {
 
 type policyCheck struct{ policy, check string }
 
-// baselineRun is one policy's results on one host, ready to write.
+// baselineRun is one policy's results on one host, ready to write: the
+// checks that do not pass as rows, the ones that pass as a list.
 type baselineRun struct {
 	hostPolicy
 	title, version string
 	counts         BaselineCounts
 	checks         []baselineRow
+	passed         []string
+	passedJSON     string
 }
 
 type baselineRow struct {
@@ -216,8 +220,19 @@ func parseBaseline(hostID int64, data json.RawMessage) ([]*baselineRun, []catalo
 			cat = append(cat, catalogRow{policyCheck: policyCheck{p.Policy, c.Check}, title: clip(c.Title, maxBaselineText),
 				titleZH: clip(c.TitleZH, maxBaselineText), remediation: clip(c.Remediation, maxBaselineText), refs: refs, severity: c.Severity})
 		}
+		rows := run.checks[:0]
 		for _, r := range run.checks {
 			run.counts.add(r.status, 1)
+			if r.status == BaselinePass {
+				run.passed = append(run.passed, r.check)
+			} else {
+				rows = append(rows, r)
+			}
+		}
+		run.checks = rows
+		if len(run.passed) > 0 {
+			b, _ := json.Marshal(run.passed)
+			run.passedJSON = string(b)
 		}
 		runs = append(runs, run)
 	}
@@ -273,10 +288,12 @@ var (
 	baselineHostInsert = bulkInsert{
 		table: "baseline_hosts",
 		cols: []bulkCol{{"host_id", colInt}, {"policy", colText}, {"title", colText}, {"version", colText}, {"score", colFloat},
-			{"n_pass", colInt}, {"n_fail", colInt}, {"n_na", colInt}, {"n_error", colInt}, {"n_manual", colInt}, {"scanned_at", colTime}},
+			{"n_pass", colInt}, {"n_fail", colInt}, {"n_na", colInt}, {"n_error", colInt}, {"n_manual", colInt}, {"scanned_at", colTime},
+			{"passed", colJSON}},
 		suffix: `ON CONFLICT (host_id, policy) DO UPDATE SET title = excluded.title, version = excluded.version,
 			score = excluded.score, n_pass = excluded.n_pass, n_fail = excluded.n_fail, n_na = excluded.n_na,
-			n_error = excluded.n_error, n_manual = excluded.n_manual, scanned_at = excluded.scanned_at`,
+			n_error = excluded.n_error, n_manual = excluded.n_manual, scanned_at = excluded.scanned_at,
+			passed = excluded.passed`,
 	}
 	baselineHistoryInsert = bulkInsert{
 		table: "baseline_history",
@@ -316,7 +333,10 @@ func (b *baselineBatch) Flush(ctx context.Context, tx db, now time.Time) error {
 		set, args := tx.d.tupleSet(cols, lo, hi, func(i int, dst []any) []any {
 			return append(dst, b.runs[i].host, b.runs[i].policy)
 		})
-		err := tx.run(ctx, `DELETE FROM baseline_results WHERE (host_id, policy) IN `+set+` RETURNING policy, check_id, status`, args, counts.scan(-1))
+		err := tx.run(ctx, `SELECT policy, passed FROM baseline_hosts WHERE (host_id, policy) IN `+set, args, counts.scanPassed(-1))
+		if err == nil {
+			err = tx.run(ctx, `DELETE FROM baseline_results WHERE (host_id, policy) IN `+set+` RETURNING policy, check_id, status`, args, counts.scan(-1))
+		}
 		if err != nil {
 			return fmt.Errorf("replace baseline results: %w", err)
 		}
@@ -327,6 +347,9 @@ func (b *baselineBatch) Flush(ctx context.Context, tx db, now time.Time) error {
 		for j := range r.checks {
 			rows = append(rows, at{i, j})
 			counts[itemStatus{policyCheck{r.policy, r.checks[j].check}, r.checks[j].status}]++
+		}
+		for _, id := range r.passed {
+			counts[itemStatus{policyCheck{r.policy, id}, BaselinePass}]++
 		}
 	}
 	err = tx.bulk(ctx, baselineResultInsert, len(rows), func(i int, dst []any) []any {
@@ -344,7 +367,7 @@ func (b *baselineBatch) Flush(ctx context.Context, tx db, now time.Time) error {
 		return func(i int, dst []any) []any {
 			r := runs[i]
 			c := r.counts
-			return append(dst, r.host, r.policy, r.title, r.version, c.Score(), c.Pass, c.Fail, c.NotApplicable, c.Error, c.Manual, now)
+			return append(dst, r.host, r.policy, r.title, r.version, c.Score(), c.Pass, c.Fail, c.NotApplicable, c.Error, c.Manual, now, r.passedJSON)
 		}
 	}
 	if err := tx.bulk(ctx, baselineHostInsert, len(b.runs), summary(b.runs), nil); err != nil {
@@ -378,6 +401,33 @@ func (c itemDeltas) scan(d int64) func(*sql.Rows) error {
 	}
 }
 
+// scanPassed adds d for each check of (policy, passed list) rows.
+func (c itemDeltas) scanPassed(d int64) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		var policy string
+		var passed sql.NullString
+		if err := rows.Scan(&policy, &passed); err != nil {
+			return err
+		}
+		ids, err := passedList(passed)
+		for _, id := range ids {
+			c[itemStatus{policyCheck{policy, id}, BaselinePass}] += d
+		}
+		return err
+	}
+}
+
+func passedList(v sql.NullString) ([]string, error) {
+	if !v.Valid || v.String == "" {
+		return nil, nil
+	}
+	var ids []string
+	if err := json.Unmarshal([]byte(v.String), &ids); err != nil {
+		return nil, fmt.Errorf("passed checks: %w", err)
+	}
+	return ids, nil
+}
+
 var itemCountsUpsert = bulkInsert{
 	table:  "baseline_item_counts",
 	cols:   []bulkCol{{"policy", colText}, {"check_id", colText}, {"status", colText}, {"n", colInt}},
@@ -406,7 +456,10 @@ func (c itemDeltas) apply(ctx context.Context, tx db) error {
 // keeping the item view's counts right.
 func forgetBaseline(ctx context.Context, tx db, hostID int64) error {
 	counts := itemDeltas{}
-	err := tx.run(ctx, `DELETE FROM baseline_results WHERE host_id = ? RETURNING policy, check_id, status`, []any{hostID}, counts.scan(-1))
+	err := tx.run(ctx, `SELECT policy, passed FROM baseline_hosts WHERE host_id = ?`, []any{hostID}, counts.scanPassed(-1))
+	if err == nil {
+		err = tx.run(ctx, `DELETE FROM baseline_results WHERE host_id = ? RETURNING policy, check_id, status`, []any{hostID}, counts.scan(-1))
+	}
 	if err == nil {
 		err = counts.apply(ctx, tx)
 	}
@@ -572,6 +625,40 @@ type BaselineResultFilter struct {
 // one item's hosts (Policy, Check, Statuses) or one host's failed checks
 // (HostID, Statuses).
 func (s *Store) BaselineResults(ctx context.Context, f BaselineResultFilter) ([]BaselineCheckResult, error) {
+	lim := limit(f.Limit)
+	wantPass := len(f.Statuses) == 0 || slices.Contains(f.Statuses, BaselinePass)
+	var others []string
+	for _, st := range f.Statuses {
+		if st != BaselinePass {
+			others = append(others, st)
+		}
+	}
+	var out []BaselineCheckResult
+	if len(f.Statuses) == 0 || len(others) > 0 {
+		rs, err := s.failedResults(ctx, f, others, lim)
+		if err != nil {
+			return nil, fmt.Errorf("baseline results: %w", err)
+		}
+		out = rs
+	}
+	if wantPass {
+		rs, err := s.passedResults(ctx, f, lim)
+		if err != nil {
+			return nil, fmt.Errorf("baseline results: %w", err)
+		}
+		out = append(out, rs...)
+		slices.SortFunc(out, func(a, b BaselineCheckResult) int {
+			return cmp.Or(cmp.Compare(a.HostID, b.HostID), cmp.Compare(a.Policy, b.Policy), cmp.Compare(a.Check, b.Check))
+		})
+	}
+	if len(out) > lim {
+		out = out[:lim]
+	}
+	return out, nil
+}
+
+// failedResults reads the rows of checks that do not pass.
+func (s *Store) failedResults(ctx context.Context, f BaselineResultFilter, statuses []string, lim int) ([]BaselineCheckResult, error) {
 	var where []string
 	var args []any
 	add := func(cond string, v ...any) {
@@ -587,15 +674,12 @@ func (s *Store) BaselineResults(ctx context.Context, f BaselineResultFilter) ([]
 	if f.Check != "" {
 		add(`r.check_id = ?`, f.Check)
 	}
-	if len(f.Statuses) > 0 {
-		vals := make([]any, len(f.Statuses))
-		for i, st := range f.Statuses {
+	if len(statuses) > 0 {
+		vals := make([]any, len(statuses))
+		for i, st := range statuses {
 			vals[i] = st
 		}
 		add(`r.status IN `+placeholders(len(vals)), vals...)
-		if !slices.Contains(f.Statuses, BaselinePass) {
-			add(`r.status <> 'pass'`) // the literal term of the partial index
-		}
 	}
 	if f.AfterHostID != 0 || f.AfterPolicy != "" || f.AfterCheck != "" {
 		add(`(r.host_id > ? OR (r.host_id = ? AND (r.policy > ? OR (r.policy = ? AND r.check_id > ?))))`,
@@ -612,10 +696,10 @@ func (s *Store) BaselineResults(ctx context.Context, f BaselineResultFilter) ([]
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	q += ` ORDER BY r.host_id, r.policy, r.check_id LIMIT ?`
-	args = append(args, limit(f.Limit))
+	args = append(args, lim)
 	rows, err := s.reader().query(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("baseline results: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []BaselineCheckResult
@@ -625,12 +709,12 @@ func (s *Store) BaselineResults(ctx context.Context, f BaselineResultFilter) ([]
 		var sev int64
 		if err := rows.Scan(&r.HostID, &r.Hostname, &r.Policy, &r.Check, &r.Status, &r.Reason, &ev,
 			&r.Title, &r.TitleZH, &sev, &r.Remediation, &refs, ts(&r.ScannedAt)); err != nil {
-			return nil, fmt.Errorf("baseline results: %w", err)
+			return nil, err
 		}
 		r.Severity = model.Severity(sev)
 		if ev.Valid {
 			if err := json.Unmarshal([]byte(ev.String), &r.Evidence); err != nil {
-				return nil, fmt.Errorf("baseline result %s/%s of host %d: evidence: %w", r.Policy, r.Check, r.HostID, err)
+				return nil, fmt.Errorf("result %s/%s of host %d: evidence: %w", r.Policy, r.Check, r.HostID, err)
 			}
 		}
 		if refs.Valid {
@@ -641,6 +725,89 @@ func (s *Store) BaselineResults(ctx context.Context, f BaselineResultFilter) ([]
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// passedResults expands the passed lists of the hosts' policies, up to
+// lim results in (host, policy, check) order.
+func (s *Store) passedResults(ctx context.Context, f BaselineResultFilter, lim int) ([]BaselineCheckResult, error) {
+	where := []string{`b.passed IS NOT NULL`}
+	var args []any
+	if f.HostID != 0 {
+		where, args = append(where, `b.host_id = ?`), append(args, f.HostID)
+	}
+	if f.Policy != "" {
+		where, args = append(where, `b.policy = ?`), append(args, f.Policy)
+	}
+	if f.AfterHostID != 0 || f.AfterPolicy != "" {
+		where = append(where, `(b.host_id > ? OR (b.host_id = ? AND b.policy >= ?))`)
+		args = append(args, f.AfterHostID, f.AfterHostID, f.AfterPolicy)
+	}
+	rows, err := s.reader().query(ctx, `SELECT b.host_id, h.hostname, b.policy, b.passed, b.scanned_at
+		FROM baseline_hosts b JOIN hosts h ON h.id = b.host_id WHERE `+strings.Join(where, ` AND `)+` ORDER BY b.host_id, b.policy`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []BaselineCheckResult
+	policies := map[string]bool{}
+	for rows.Next() && len(out) < lim {
+		var hostID int64
+		var hostname, policy string
+		var passed sql.NullString
+		var at time.Time
+		if err := rows.Scan(&hostID, &hostname, &policy, &passed, ts(&at)); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids, err := passedList(passed)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("host %d policy %s: %w", hostID, policy, err)
+		}
+		slices.Sort(ids)
+		for _, id := range ids {
+			if (f.Check != "" && id != f.Check) || (hostID == f.AfterHostID && policy == f.AfterPolicy && id <= f.AfterCheck) {
+				continue
+			}
+			policies[policy] = true
+			out = append(out, BaselineCheckResult{HostID: hostID, Hostname: hostname, Policy: policy, Check: id, Status: BaselinePass, ScannedAt: at})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Titles and severities from the catalog.
+	cat := map[policyCheck]*BaselineCheckResult{}
+	for p := range policies {
+		crows, err := s.reader().query(ctx, `SELECT check_id, title, title_zh, severity, remediation, refs FROM baseline_checks WHERE policy = ?`, p)
+		if err != nil {
+			return nil, err
+		}
+		for crows.Next() {
+			var c BaselineCheckResult
+			var sev int64
+			var refs sql.NullString
+			if err := crows.Scan(&c.Check, &c.Title, &c.TitleZH, &sev, &c.Remediation, &refs); err != nil {
+				crows.Close()
+				return nil, err
+			}
+			c.Severity = model.Severity(sev)
+			if refs.Valid {
+				_ = json.Unmarshal([]byte(refs.String), &c.References)
+			}
+			cat[policyCheck{p, c.Check}] = &c
+		}
+		crows.Close()
+		if err := crows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	for i := range out {
+		if c := cat[policyCheck{out[i].Policy, out[i].Check}]; c != nil {
+			out[i].Title, out[i].TitleZH, out[i].Severity, out[i].Remediation, out[i].References = c.Title, c.TitleZH, c.Severity, c.Remediation, c.References
+		}
+	}
+	return out, nil
 }
 
 // BaselineHost is one policy's latest score and counts on one host.
@@ -659,6 +826,8 @@ type BaselineHost struct {
 type BaselineHostFilter struct {
 	HostID int64
 	Policy string
+	// Labels keeps hosts with all of these labels.
+	Labels map[string]string
 	// MaxScore keeps hosts scoring below it (0: no filter).
 	MaxScore float64
 	// After pages forwards by (host, policy).
@@ -684,6 +853,9 @@ func (s *Store) BaselineHosts(ctx context.Context, f BaselineHostFilter) ([]Base
 	}
 	if f.MaxScore > 0 {
 		add(`b.score < ?`, f.MaxScore)
+	}
+	for _, k := range slices.Sorted(maps.Keys(f.Labels)) {
+		add(`b.host_id IN (SELECT host_id FROM host_labels WHERE name = ? AND value = ?)`, k, f.Labels[k])
 	}
 	if f.AfterHostID != 0 || f.AfterPolicy != "" {
 		add(`(b.host_id > ? OR (b.host_id = ? AND b.policy > ?))`, f.AfterHostID, f.AfterHostID, f.AfterPolicy)

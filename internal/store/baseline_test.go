@@ -162,8 +162,11 @@ func TestBaselineViews(t *testing.T) {
 		if err := s.DeleteHost(ctx, hc); err != nil {
 			t.Fatal(err)
 		}
-		if n := count(t, s, "baseline_results"); n != 5 {
-			t.Fatalf("%d result rows after deleting host c, want 5", n)
+		if all, err := s.BaselineResults(ctx, BaselineResultFilter{}); err != nil || len(all) != 5 {
+			t.Fatalf("%d results after deleting host c (%v), want 5", len(all), err)
+		}
+		if n := count(t, s, "baseline_results"); n != 0 {
+			t.Fatalf("%d rows of checks that do not pass, want 0 (all 5 pass)", n)
 		}
 		// The item view follows replaced results and deleted hosts.
 		items, err = s.BaselineItems(ctx, "")

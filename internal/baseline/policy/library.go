@@ -4,21 +4,69 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+
+	"gopkg.in/yaml.v3"
 )
 
-// Library holds loaded policies by id. A policy that fails to load is
-// kept out and its error recorded; the others still load.
+// Library holds policies by id. A policy that fails to load is kept out
+// and its error recorded; the others still load. Policies added with
+// AddFS are parsed when first used (their ids and selection headers are
+// read up front), so a run pays only for the policies it evaluates. A
+// library is safe for concurrent readers once built.
 type Library struct {
 	byID   map[string]*Policy
+	lazy   map[string]*lazyPolicy
 	Errors []error
 }
 
+// lazyPolicy is an embedded policy not parsed yet.
+type lazyPolicy struct {
+	file string
+	data []byte
+
+	once sync.Once
+	p    *Policy
+	err  error
+
+	headOnce sync.Once
+	head     *Policy
+}
+
+func (z *lazyPolicy) get() (*Policy, error) {
+	z.once.Do(func() { z.p, z.err = Parse(z.file, z.data) })
+	return z.p, z.err
+}
+
+// header parses only the top-level fields before "checks:" (id, select,
+// level, framework...), for auto-selection.
+func (z *lazyPolicy) header() *Policy {
+	z.headOnce.Do(func() {
+		data := z.data
+		if i := checksStart.FindIndex(data); i != nil {
+			data = data[:i[0]]
+		}
+		var h Policy
+		if yaml.Unmarshal(data, &h) == nil {
+			z.head = &h
+		}
+	})
+	return z.head
+}
+
+var (
+	idLine      = regexp.MustCompile(`(?m)^id:\s*["']?([a-z0-9][a-z0-9._-]*)["']?\s*$`)
+	checksStart = regexp.MustCompile(`(?m)^checks:`)
+)
+
 // NewLibrary returns an empty library.
-func NewLibrary() *Library { return &Library{byID: map[string]*Policy{}} }
+func NewLibrary() *Library {
+	return &Library{byID: map[string]*Policy{}, lazy: map[string]*lazyPolicy{}}
+}
 
 // Add parses data as a policy from file and adds it; the error is also
 // recorded in Errors.
@@ -33,8 +81,8 @@ func (l *Library) Add(file string, data []byte) (*Policy, error) {
 
 // Put adds a parsed policy; ids must be unique across the library.
 func (l *Library) Put(p *Policy) error {
-	if old, dup := l.byID[p.ID]; dup {
-		err := &Error{File: p.File, Line: 1, Reason: fmt.Sprintf("policy id %q is already defined by %s", p.ID, old.File)}
+	if old := l.fileOf(p.ID); old != "" {
+		err := &Error{File: p.File, Line: 1, Reason: fmt.Sprintf("policy id %q is already defined by %s", p.ID, old)}
 		l.Errors = append(l.Errors, err)
 		return err
 	}
@@ -42,71 +90,92 @@ func (l *Library) Put(p *Policy) error {
 	return nil
 }
 
+func (l *Library) fileOf(id string) string {
+	if p, ok := l.byID[id]; ok {
+		return p.File
+	}
+	if z, ok := l.lazy[id]; ok {
+		return z.file
+	}
+	return ""
+}
+
 // AddFS adds every *.yaml / *.yml file of dir in fsys (the embedded
-// content), recording failures and going on.
+// content) to be parsed on first use; a file whose id cannot be read is
+// parsed now, so its error is recorded.
 func (l *Library) AddFS(fsys fs.FS, dir, prefix string) {
 	ents, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		l.Errors = append(l.Errors, &Error{File: prefix + dir, Reason: err.Error()})
 		return
 	}
-	// Parse the files concurrently (YAML decoding dominates loading),
-	// then add them in name order so errors and ids are deterministic.
-	type parsed struct {
-		name string
-		p    *Policy
-		err  error
-	}
-	var names []string
 	for _, e := range ents {
-		if !e.IsDir() && (strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
-			names = append(names, path.Join(dir, e.Name()))
-		}
-	}
-	out := make([]parsed, len(names))
-	var wg sync.WaitGroup
-	for i, name := range names {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			data, err := fs.ReadFile(fsys, name)
-			if err != nil {
-				out[i] = parsed{name, nil, &Error{File: prefix + name, Reason: err.Error()}}
-				return
-			}
-			p, err := Parse(prefix+name, data)
-			out[i] = parsed{name, p, err}
-		}()
-	}
-	wg.Wait()
-	for _, r := range out {
-		if r.err != nil {
-			l.Errors = append(l.Errors, r.err)
+		if e.IsDir() || !(strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
 			continue
 		}
-		l.Put(r.p)
+		name := path.Join(dir, e.Name())
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			l.Errors = append(l.Errors, &Error{File: prefix + name, Reason: err.Error()})
+			continue
+		}
+		m := idLine.FindSubmatch(data)
+		if m == nil || len(idLine.FindAll(data, 2)) > 1 || l.fileOf(string(m[1])) != "" {
+			l.Add(prefix+name, data) // parse now: the error (or the duplicate) names the file
+			continue
+		}
+		l.lazy[string(m[1])] = &lazyPolicy{file: prefix + name, data: data}
 	}
+}
+
+// Lookup returns a policy (unresolved), parsing it on first use.
+func (l *Library) Lookup(id string) (*Policy, error) {
+	if p, ok := l.byID[id]; ok {
+		return p, nil
+	}
+	if z, ok := l.lazy[id]; ok {
+		return z.get()
+	}
+	return nil, fmt.Errorf("no policy %q (have %s)", id, strings.Join(l.IDs(), ", "))
+}
+
+// Meta returns a policy's top-level fields (select, level, framework)
+// without parsing its checks; nil when unreadable.
+func (l *Library) Meta(id string) *Policy {
+	if p, ok := l.byID[id]; ok {
+		return p
+	}
+	if z, ok := l.lazy[id]; ok {
+		return z.header()
+	}
+	return nil
 }
 
 // Clone returns a library with the same policies, to add more to.
 func (l *Library) Clone() *Library {
-	c := &Library{byID: make(map[string]*Policy, len(l.byID)), Errors: append([]error(nil), l.Errors...)}
+	c := &Library{byID: make(map[string]*Policy, len(l.byID)), lazy: make(map[string]*lazyPolicy, len(l.lazy)), Errors: append([]error(nil), l.Errors...)}
 	for k, v := range l.byID {
 		c.byID[k] = v
+	}
+	for k, v := range l.lazy {
+		c.lazy[k] = v
 	}
 	return c
 }
 
 // Get returns a loaded policy (unresolved).
 func (l *Library) Get(id string) (*Policy, bool) {
-	p, ok := l.byID[id]
-	return p, ok
+	p, err := l.Lookup(id)
+	return p, err == nil
 }
 
 // IDs lists the policy ids, sorted.
 func (l *Library) IDs() []string {
-	out := make([]string, 0, len(l.byID))
+	out := make([]string, 0, len(l.byID)+len(l.lazy))
 	for id := range l.byID {
+		out = append(out, id)
+	}
+	for id := range l.lazy {
 		out = append(out, id)
 	}
 	sort.Strings(out)
@@ -145,9 +214,9 @@ func (l *Library) resolve(p *Policy, stack []string) (*Resolved, error) {
 		r.Checks = append(r.Checks, c)
 	}
 	for _, inc := range p.Include {
-		ip, ok := l.byID[inc]
-		if !ok {
-			return nil, &Error{File: p.File, Line: 1, Reason: fmt.Sprintf("include %q: no such policy (have %s)", inc, strings.Join(l.IDs(), ", "))}
+		ip, err := l.Lookup(inc)
+		if err != nil {
+			return nil, &Error{File: p.File, Line: 1, Reason: fmt.Sprintf("include %q: %v", inc, err)}
 		}
 		ir, err := l.resolve(ip, stack)
 		if err != nil {

@@ -488,6 +488,15 @@ func (p Probe) Validate() error {
 			return err
 		}
 		return checkRE("nomatch", c.NoMatch)
+	case "tree":
+		if len(p.Tree.Paths) == 0 {
+			return errors.New("tree probe needs paths")
+		}
+		switch p.Tree.Find {
+		case "world-writable", "unowned", "ungrouped":
+		default:
+			return fmt.Errorf("tree find %q: want world-writable, unowned or ungrouped", p.Tree.Find)
+		}
 	case "sca":
 		// Validated by the SCA rule parser when the probe runs.
 	}

@@ -21,7 +21,14 @@ func TestShippedPolicies(t *testing.T) {
 		t.Fatal("no policies embedded")
 	}
 	for _, id := range lib.IDs() {
-		p, _ := lib.Get(id)
+		p, err := lib.Lookup(id)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if m := lib.Meta(id); m == nil || m.ID != id || m.Level != p.Level || m.Framework != p.Framework || (m.Select == nil) != (p.Select == nil) {
+			t.Errorf("%s: header read for auto-selection differs from the policy", id)
+		}
 		r, err := lib.Resolve(p)
 		if err != nil {
 			t.Errorf("%s: %v", id, err)
@@ -35,6 +42,13 @@ func TestShippedPolicies(t *testing.T) {
 			seen[c.ID] = true
 			if !c.Manual && len(c.Probes) == 0 {
 				t.Errorf("%s: check %s has no probes", id, c.ID)
+			}
+			// Shipped content carries a rationale and references too.
+			if c.Rationale.EN == "" || c.Rationale.ZH == "" {
+				t.Errorf("%s: check %s needs rationale.en and rationale.zh", id, c.ID)
+			}
+			if len(c.References) == 0 {
+				t.Errorf("%s: check %s has no references", id, c.ID)
 			}
 		}
 	}

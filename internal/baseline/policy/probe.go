@@ -20,6 +20,7 @@ type Probe struct {
 	Port     *PortProbe     `yaml:"port,omitempty"`
 	Account  *AccountProbe  `yaml:"account,omitempty"`
 	Command  *CommandProbe  `yaml:"command,omitempty"`
+	Tree     *TreeProbe     `yaml:"tree,omitempty"`
 	// SCA is a Wazuh SCA rule ("f:/etc/x -> r:re"), from imported policies.
 	SCA string `yaml:"sca,omitempty"`
 }
@@ -47,6 +48,7 @@ func (p Probe) Kind() (string, error) {
 	add(p.Port != nil, "port")
 	add(p.Account != nil, "account")
 	add(p.Command != nil, "command")
+	add(p.Tree != nil, "tree")
 	add(p.SCA != "", "sca")
 	if len(ks) != 1 {
 		return "", fmt.Errorf("a probe needs exactly one type, has %d %v", len(ks), ks)
@@ -206,4 +208,16 @@ type CommandProbe struct {
 	NoMatch string   `yaml:"nomatch,omitempty"`
 	// Exit, when set, is the exit status expected.
 	Exit *int `yaml:"exit,omitempty"`
+}
+
+// TreeProbe walks directory trees (links not followed, bounded) looking
+// for files that break a rule. Find: world-writable (files, and
+// directories without the sticky bit), unowned (UID not in /etc/passwd),
+// ungrouped (GID not in /etc/group). Keep Paths small: it reads metadata
+// of every entry.
+type TreeProbe struct {
+	Paths    []string `yaml:"paths"`
+	Find     string   `yaml:"find"`
+	MaxDepth int      `yaml:"max_depth,omitempty"`
+	Exclude  []string `yaml:"exclude,omitempty"`
 }

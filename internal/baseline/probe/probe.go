@@ -161,6 +161,8 @@ func (t *Target) Eval(p policy.Probe) Result {
 		return t.account(p.Account)
 	case p.Command != nil:
 		return t.command(p.Command)
+	case p.Tree != nil:
+		return t.tree(p.Tree)
 	case p.SCA != "":
 		return t.sca(p.SCA)
 	}

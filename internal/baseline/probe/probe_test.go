@@ -44,6 +44,16 @@ func TestSSHDNeverPassesOnWhatItCannotRead(t *testing.T) {
 	if r := tg.Eval(permitRoot); r.Status != Error {
 		t.Errorf("missing sshd_config: %v %s", r.Status, r.Reason)
 	}
+	// Missing and not installed per the package database: not applicable.
+	tg = NewTarget(context.Background(), testutil.TempRoot(t, map[string]string{"etc/hostname": "x\n"}), false, "", inv())
+	if r := tg.Eval(permitRoot); r.Status != NA {
+		t.Errorf("no sshd at all: %v %s", r.Status, r.Reason)
+	}
+	// Missing and no package database: unknown, so an error.
+	tg = NewTarget(context.Background(), testutil.TempRoot(t, map[string]string{"etc/hostname": "x\n"}), false, "", nil)
+	if r := tg.Eval(permitRoot); r.Status != Error {
+		t.Errorf("no sshd_config, no package data: %v %s", r.Status, r.Reason)
+	}
 	// An Include that cannot be read is an error too.
 	dir = t.TempDir()
 	testutil.WriteFiles(t, dir, map[string]string{"etc/ssh/sshd_config": "Include /etc/ssh/sshd_config.d/*.conf\nPermitRootLogin no\n"})
@@ -148,5 +158,30 @@ func TestCommandAllowList(t *testing.T) {
 	r = tg.Eval(policy.Probe{Command: &policy.CommandProbe{Argv: []string{"/usr/bin/systemctl", "disable", "x"}, Match: "x"}})
 	if r.Status != Error || len(ran) != 0 {
 		t.Fatalf("state-changing verb: %v %s", r.Status, r.Reason)
+	}
+}
+
+func TestTree(t *testing.T) {
+	dir := t.TempDir()
+	testutil.WriteFiles(t, dir, map[string]string{"etc/passwd": "root:x:0:0::/root:/bin/sh\n", "etc/group": "root:x:0:\n", "etc/a": "x", "etc/sub/b": "y"})
+	tg := NewTarget(context.Background(), testutil.OpenRoot(t, dir), false, "", nil)
+	ww := policy.Probe{Tree: &policy.TreeProbe{Paths: []string{"/etc"}, Find: "world-writable"}}
+	if r := tg.Eval(ww); r.Status != Pass {
+		t.Fatalf("clean tree: %v %s", r.Status, r.Reason)
+	}
+	os.Chmod(filepath.Join(dir, "etc/sub/b"), 0o666)
+	os.Chmod(filepath.Join(dir, "etc/sub"), 0o777)
+	if r := tg.Eval(ww); r.Status != Fail || len(r.Evidence) != 2 {
+		t.Errorf("world-writable: %v %q", r.Status, r.Evidence)
+	}
+	os.Chmod(filepath.Join(dir, "etc/sub"), os.ModeSticky|0o777)
+	if r := tg.Eval(ww); r.Status != Fail || len(r.Evidence) != 1 || !strings.Contains(r.Evidence[0], "/etc/sub/b 0666") {
+		t.Errorf("sticky dir allowed, file not: %v %q", r.Status, r.Evidence)
+	}
+	if os.Geteuid() == 0 {
+		os.Lchown(filepath.Join(dir, "etc/a"), 4242, 0)
+		if r := tg.Eval(policy.Probe{Tree: &policy.TreeProbe{Paths: []string{"/etc"}, Find: "unowned"}}); r.Status != Fail || !strings.Contains(r.Evidence[0], "4242") {
+			t.Errorf("unowned: %v %q", r.Status, r.Evidence)
+		}
 	}
 }

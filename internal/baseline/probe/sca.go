@@ -209,7 +209,7 @@ func (t *Target) scaEval(r *SCARule) Result {
 				return pass(f + " exists")
 			}
 			if l, ok := r.anyLine(data); ok {
-				return pass(compact(f + ": " + l))
+				return pass(lineEvidence(f, l))
 			}
 		}
 		return fail("")
@@ -237,7 +237,7 @@ func (t *Target) scaEval(r *SCARule) Result {
 				return errorf("cannot read %s: %v", f, err)
 			}
 			if l, ok := r.anyLine(data); ok {
-				return pass(compact(f + ": " + l))
+				return pass(lineEvidence(f, l))
 			}
 		}
 		return fail("")
@@ -357,4 +357,13 @@ func (t *Target) scaCommand(cmd string) ([]byte, *Result) {
 		return nil, &r
 	}
 	return res.out, nil
+}
+
+// lineEvidence shows a matching line, except from files that hold
+// password hashes, whose lines are never shown.
+func lineEvidence(f, l string) string {
+	if redactFile(f) {
+		return f + ": (line not shown)"
+	}
+	return compact(f + ": " + l)
 }

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/ward-sec/ward/internal/baseline/policy"
@@ -14,6 +15,7 @@ func TestSCARules(t *testing.T) {
 		"etc/audit/rules.d/a.rules":    "-w /etc/passwd -p wa\n-e 2\n",
 		"etc/audit/rules.d/b.disabled": "-e 1\n",
 		"proc/sys/net/ipv4/ip_forward": "0\n",
+		"etc/shadow":                   "root:abDEFghIJklmn:19000:0:99999:7:::\n",
 	})
 	tg := NewTarget(context.Background(), root, false, "", inv("openssh-server"))
 	for rule, want := range map[string]Status{
@@ -40,6 +42,14 @@ func TestSCARules(t *testing.T) {
 		if r := tg.Eval(policy.Probe{SCA: rule}); r.Status != want {
 			t.Errorf("%s: %v %s, want %v", rule, r.Status, r.Reason, want)
 		}
+	}
+}
+
+func TestSCAEvidenceHidesShadow(t *testing.T) {
+	tg := NewTarget(context.Background(), testutil.TempRoot(t, map[string]string{"etc/shadow": "root:abDEFghIJklmn:19000:0:99999:7:::\n"}), false, "", nil)
+	r := tg.Eval(policy.Probe{SCA: `f:/etc/shadow -> r:^root:`})
+	if r.Status != Pass || strings.Contains(strings.Join(r.Evidence, " "), "abDEF") {
+		t.Errorf("%v %q", r.Status, r.Evidence)
 	}
 }
 

@@ -142,6 +142,7 @@ func matchLine(match func(string) bool, out []byte) (string, bool) {
 // --- sshd
 
 type sshdState struct {
+	absent bool // no sshd_config and no sshd package
 	values map[string][]string
 	where  map[string]string
 	source string
@@ -171,6 +172,11 @@ func (t *Target) sshdConfig() *sshdState {
 	}
 	if !exists {
 		s.err = errors.New("/etc/ssh/sshd_config does not exist")
+		// Not installed at all (per the package database): nothing to
+		// check. Installed, or unknown: an error, never a pass.
+		if _, installed, err := t.Installed([]string{"openssh-server", "openssh"}); err == nil && !installed {
+			s.absent = true
+		}
 		return s
 	}
 	load := func(pat string) ([]config.SSHDFile, error) {
@@ -197,6 +203,9 @@ func (t *Target) sshdConfig() *sshdState {
 
 func (t *Target) sshdProbe(p *policy.SSHDProbe) Result {
 	s := t.sshdConfig()
+	if s.absent {
+		return na("sshd is not installed")
+	}
 	if s.err != nil {
 		return errorf("%v", s.err)
 	}

@@ -20,8 +20,10 @@ CREATE TABLE baseline_checks (
     PRIMARY KEY (policy, check_id)
 );
 
--- The latest status of every check on every host. A host's rows of a
--- policy are replaced as a whole by each result of that policy.
+-- The latest status of every check that does not pass on every host (the
+-- passing ones are a list in baseline_hosts: most checks pass, and a row
+-- per check and host is most of the cost of storing a fleet's results).
+-- A host's rows of a policy are replaced as a whole by each result of it.
 CREATE TABLE baseline_results (
     host_id   BIGINT NOT NULL REFERENCES hosts (id) ON DELETE CASCADE,
     policy    TEXT NOT NULL,
@@ -30,12 +32,10 @@ CREATE TABLE baseline_results (
     reason    TEXT NOT NULL DEFAULT '',
     evidence  {{.JSON}},
     PRIMARY KEY (host_id, policy, check_id),
-    CONSTRAINT baseline_results_status CHECK (status IN ('pass', 'fail', 'not-applicable', 'error', 'manual'))
+    CONSTRAINT baseline_results_status CHECK (status IN ('fail', 'not-applicable', 'error', 'manual'))
 );
--- One item's hosts that do not pass (the drill-down of the item view). Not
--- over passing rows: an index over every row triples the cost of storing
--- a fleet's results, and who passes is rarely asked.
-CREATE INDEX baseline_results_open ON baseline_results (policy, check_id, status, host_id) WHERE status <> 'pass';
+-- One item's hosts (the drill-down of the item view).
+CREATE INDEX baseline_results_item ON baseline_results (policy, check_id, status, host_id);
 
 -- The item view: hosts per check and status, kept up to date as results
 -- are replaced (and hosts deleted) rather than counted over every row.
@@ -60,6 +60,8 @@ CREATE TABLE baseline_hosts (
     n_error     INTEGER NOT NULL,
     n_manual    INTEGER NOT NULL,
     scanned_at  {{.Time}} NOT NULL,
+    -- The ids of the checks that pass, a JSON array.
+    passed      {{.JSON}},
     PRIMARY KEY (host_id, policy)
 );
 CREATE INDEX baseline_hosts_policy ON baseline_hosts (policy, host_id);
