@@ -155,3 +155,25 @@ func TestEcosystemNormalisation(t *testing.T) {
 		}
 	}
 }
+
+func TestSeverityWords(t *testing.T) {
+	for _, tc := range []struct {
+		rec  string
+		want model.Severity
+	}{
+		{`{"id":"UBUNTU-CVE-2024-1","severity":[{"type":"Ubuntu","score":"medium"}],"affected":[]}`, model.SevMedium},
+		{`{"id":"GHSA-x","database_specific":{"severity":"MODERATE"},"affected":[]}`, model.SevMedium},
+		{`{"id":"GHSA-y","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],"database_specific":{"severity":"LOW"},"affected":[]}`, model.SevCritical},
+		{`{"id":"X-4","severity":[{"type":"CVSS_V4","score":"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"}],"affected":[]}`, model.SevCritical},
+		{`{"id":"ALSA-1","severity":[{"type":"Ubuntu","score":"negligible"}],"affected":[]}`, model.SevInfo},
+	} {
+		a, _, err := ParseOSV([]byte(tc.rec), false)
+		if err != nil || !a.SeverityKnown || a.Severity != tc.want {
+			t.Errorf("%s: %v %v known=%v, want %v", tc.rec, err, a.Severity, a.SeverityKnown, tc.want)
+		}
+	}
+	a, _, _ := ParseOSV([]byte(`{"id":"GO-1","affected":[]}`), false)
+	if a.SeverityKnown {
+		t.Error("unrated record rated")
+	}
+}

@@ -237,13 +237,19 @@ func oneLine(summary, details string) string {
 // "medium", Debian urgency).
 func severityOf(sev []osvSeverity, specific map[string]any) (model.Severity, float64, bool) {
 	best := -1.0
+	var word model.Severity = -1
 	for _, s := range sev {
 		if score, ok := CVSSScore(s.Score); ok && score > best {
 			best = score
+		} else if w, ok := FromWord(s.Score); ok && w > word {
+			word = w // a rating word, e.g. {"type": "Ubuntu", "score": "medium"}
 		}
 	}
 	if best >= 0 {
 		return FromScore(best), best, true
+	}
+	if word >= 0 {
+		return word, 0, true
 	}
 	for _, key := range []string{"severity", "cvss_severity", "urgency"} {
 		if w, ok := specific[key].(string); ok {
