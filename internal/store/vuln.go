@@ -459,3 +459,34 @@ func (s *Store) HostPackages(ctx context.Context, hostID int64) (*model.Inventor
 	}
 	return inv, nil
 }
+
+// HostsWithOpenFindings lists the hosts with an open finding of scope
+// whose rule is one of rules.
+func (s *Store) HostsWithOpenFindings(ctx context.Context, scope string, rules []string) ([]int64, error) {
+	seen := map[int64]bool{}
+	for lo := 0; lo < len(rules); lo += 500 {
+		chunk := rules[lo:min(lo+500, len(rules))]
+		args := []any{scope}
+		for _, r := range chunk {
+			args = append(args, r)
+		}
+		rows, err := s.reader().query(ctx, `SELECT DISTINCT host_id FROM findings
+			WHERE scope = ? AND status = 'open' AND rule IN `+placeholders(len(chunk)), args...)
+		if err != nil {
+			return nil, fmt.Errorf("hosts with findings: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("hosts with findings: %w", err)
+			}
+			seen[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("hosts with findings: %w", err)
+		}
+	}
+	return slices.Sorted(mapKeys(seen)), nil
+}

@@ -304,3 +304,39 @@ func TestQueueOneMatchPerHost(t *testing.T) {
 		t.Fatalf("after done: next %d %v", h, ok)
 	}
 }
+
+// An advisory changed so that it no longer names a package: the hosts
+// with its findings are queued for a full re-match, which resolves them.
+func TestChangedAdvisoryDropsPackage(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		fx := newFixture(t, dsn)
+		dir := t.TempDir()
+		write := func(name, pkg, modified string) string {
+			p := filepath.Join(dir, name)
+			data := `{"id": "WARD-TEST-0009", "modified": "` + modified + `", "affected": [{"package": {"ecosystem": "Debian:12", "name": "` + pkg + `"},
+			  "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "9.9-1"}]}]}]}`
+			if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		if _, st, err := fx.m.Import(ctx, write("a.json", "openssl", "2026-12-01T00:00:00Z")); err != nil || st.HostsAffected != 3 {
+			t.Fatalf("import %+v %v", st, err)
+		}
+		_, st, err := fx.m.Import(ctx, write("b.json", "zlib", "2026-12-02T00:00:00Z"))
+		if err != nil || st.Changed != 1 || st.HostsChecked != 0 || st.Queued != 3 {
+			t.Fatalf("changed import %+v %v: want the 3 hosts with its findings queued", st, err)
+		}
+		for m := fx.m.Pending(); m > 0; m = fx.m.Pending() {
+			h, _ := fx.m.next()
+			if _, err := fx.m.MatchHost(ctx, h); err != nil {
+				t.Fatal(err)
+			}
+			fx.m.done(h)
+		}
+		if open := fx.open(t); len(open) != 0 {
+			t.Errorf("open findings after the full re-match: %v", open)
+		}
+	})
+}
