@@ -120,9 +120,8 @@ func ParseOSV(data []byte, yamlFmt bool) (adv *advisory.Advisory, skipped []stri
 			continue
 		}
 		out := advisory.Affected{Ecosystem: eco, Name: advisory.NormalizeName(eco, af.Package.Name)}
-		if s, sc, known := severityOf(af.Severity, af.EcosystemSpecific); known {
+		if s, _, known := severityOf(af.Severity, af.EcosystemSpecific); known {
 			out.Severity, out.SeverityKnown = s, true
-			_ = sc
 		} else if s, _, known := severityOf(nil, af.DatabaseSpecific); known {
 			out.Severity, out.SeverityKnown = s, true
 		}
