@@ -268,3 +268,29 @@ func TestDebianSignedKernel(t *testing.T) {
 		t.Errorf("6.1.76-1: %v", ids(got))
 	}
 }
+
+// TestRangeEvents: last_affected and limit bound a range as OSV says.
+func TestRangeEvents(t *testing.T) {
+	mk := func(evs ...advisory.Event) *Matcher {
+		return New([]*advisory.Advisory{{ID: "X-1", Source: "osv", Affected: []advisory.Affected{{Ecosystem: "npm", Name: "p",
+			Ranges: []advisory.Range{{Type: "SEMVER", Events: evs}}}}}})
+	}
+	for _, tc := range []struct {
+		m       *Matcher
+		version string
+		want    bool
+	}{
+		{mk(advisory.Event{Introduced: "1.0.0"}, advisory.Event{LastAffected: "1.4.0"}), "1.4.0", true},
+		{mk(advisory.Event{Introduced: "1.0.0"}, advisory.Event{LastAffected: "1.4.0"}), "1.4.1", false},
+		{mk(advisory.Event{Introduced: "1.0.0"}, advisory.Event{LastAffected: "1.4.0"}), "0.9.0", false},
+		{mk(advisory.Event{Introduced: "0"}, advisory.Event{Limit: "2.0.0"}), "1.9.9", true},
+		{mk(advisory.Event{Introduced: "0"}, advisory.Event{Limit: "2.0.0"}), "2.0.0", false},
+		{mk(advisory.Event{Introduced: "1.0.0"}, advisory.Event{Fixed: "1.2.0"}, advisory.Event{Introduced: "2.0.0"}, advisory.Event{Fixed: "2.1.0"}), "1.5.0", false},
+		{mk(advisory.Event{Introduced: "1.0.0"}, advisory.Event{Fixed: "1.2.0"}, advisory.Event{Introduced: "2.0.0"}, advisory.Event{Fixed: "2.1.0"}), "2.0.5", true},
+	} {
+		inv := &model.Inventory{Packages: []model.Package{{Type: model.PkgNPM, Name: "p", Version: tc.version, Location: "/x/package.json"}}}
+		if got := len(tc.m.Match(inv)) == 1; got != tc.want {
+			t.Errorf("%s: affected %v, want %v", tc.version, got, tc.want)
+		}
+	}
+}

@@ -105,6 +105,7 @@ func (e *entry) rawCheck(raw string, v semantic.Version) verdict {
 		for _, ev := range evs {
 			if ev.kind == "limit" {
 				if ev.v != nil && cmp(v, ev.v) >= 0 {
+					affected = false // at or past the range's limit
 					break
 				}
 				continue
