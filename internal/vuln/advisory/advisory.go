@@ -172,7 +172,7 @@ func PEP503(name string) string {
 //	"Debian:12"                             -> "Debian:12"
 //	"Ubuntu:22.04:LTS", "Ubuntu:Pro:18.04:LTS" -> "Ubuntu:22.04", "Ubuntu:Pro:18.04"
 //	"Alpine:v3.19"                          -> "Alpine:v3.19"
-//	"Red Hat:enterprise_linux:9::baseos"    -> "Red Hat:9"
+//	"Red Hat:enterprise_linux:9::baseos"    -> "Red Hat:9" (other Red Hat products unchanged)
 //	"Rocky Linux:9", "AlmaLinux:9"          -> unchanged
 func NormalizeEcosystem(eco string) (string, bool) {
 	eco = strings.TrimSpace(eco)
@@ -204,7 +204,9 @@ func NormalizeEcosystem(eco string) (string, bool) {
 				return "Red Hat:" + major, true
 			}
 		}
-		return eco, false
+		// Other Red Hat products (rhel_eus, openshift...) are kept under
+		// their own name: valid data no host release maps to.
+		return eco, rest != ""
 	}
 	return eco, false
 }

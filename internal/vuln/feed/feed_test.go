@@ -149,7 +149,10 @@ func TestEcosystemNormalisation(t *testing.T) {
 			t.Errorf("%s -> %s %v, want %s", in, got, ok, want)
 		}
 	}
-	for _, bad := range []string{"Debian", "Red Hat:rhel_eus:9.2::baseos", "Haiku", ""} {
+	if got, ok := advisory.NormalizeEcosystem("Red Hat:rhel_eus:9.2::baseos"); !ok || got != "Red Hat:rhel_eus:9.2::baseos" {
+		t.Errorf("rhel_eus: %s %v", got, ok)
+	}
+	for _, bad := range []string{"Debian", "Red Hat", "Haiku", ""} {
 		if _, ok := advisory.NormalizeEcosystem(bad); ok {
 			t.Errorf("%q accepted", bad)
 		}
