@@ -115,9 +115,12 @@ func ParseOSV(data []byte, yamlFmt bool) (adv *advisory.Advisory, skipped []stri
 			skipped = append(skipped, fmt.Sprintf("affected[%d]: no package name", i))
 			continue
 		}
-		if !ok || !matchable(eco) {
+		if !ok {
 			skipped = append(skipped, fmt.Sprintf("affected[%d] %s: unknown ecosystem %q", i, af.Package.Name, af.Package.Ecosystem))
 			continue
+		}
+		if !matchable(eco) {
+			continue // a known ecosystem Ward has no inventory for (RubyGems, NuGet...)
 		}
 		out := advisory.Affected{Ecosystem: eco, Name: advisory.NormalizeName(eco, af.Package.Name)}
 		if s, _, known := severityOf(af.Severity, af.EcosystemSpecific); known {
