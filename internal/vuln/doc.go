@@ -33,6 +33,8 @@
 //     res.Changed)); for each stored inventory, m.Match(inv) — each package
 //     costs one map lookup against the small index.
 //
-//   - impact, zeroday: restart impact and operator-written 0-day checks
-//     (separate owners).
+//   - impact, zeroday, fleet: restart impact (processes holding a
+//     package's files), operator-written 0-day checks, and the server's
+//     matcher over stored inventories (re-match on inventory and on import,
+//     "which hosts are affected"); separate owner.
 package vuln
