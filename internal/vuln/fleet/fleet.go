@@ -533,6 +533,16 @@ type AffectedHost struct {
 	Packages []Package
 }
 
+// HostsAnswer is the affected hosts of one bug.
+type HostsAnswer struct {
+	Hosts []AffectedHost
+	// Aliases are every id of the bug the database knows (the one asked
+	// for included); Known says whether the database has the bug at all
+	// (if not, a 0-day check is the way to find exposed hosts).
+	Aliases []string
+	Known   bool
+}
+
 // HostsQuery selects the affected hosts of one bug.
 type HostsQuery struct {
 	ID string // CVE-…, GHSA-…, DSA-…: any id or alias
@@ -544,21 +554,23 @@ type HostsQuery struct {
 // Hosts answers "which hosts does this bug affect", from the stored
 // findings: every id the advisory database knows as the same bug (aliases)
 // is looked up, so a GHSA id finds findings filed under their CVE.
-func (m *Matcher) Hosts(ctx context.Context, q HostsQuery) ([]AffectedHost, []string, error) {
+func (m *Matcher) Hosts(ctx context.Context, q HostsQuery) (*HostsAnswer, error) {
 	id := strings.TrimSpace(q.ID)
 	if id == "" {
-		return nil, nil, errors.New("no advisory id")
+		return nil, errors.New("no advisory id")
 	}
 	ids := map[string]bool{id: true}
+	ans := &HostsAnswer{}
 	if m.db != nil {
 		keys, err := m.db.KeysForID(ctx, id)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		advs, err := m.db.Get(ctx, keys)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
+		ans.Known = len(advs) > 0
 		for _, a := range advs {
 			for _, x := range a.IDs() {
 				ids[x] = true
@@ -586,7 +598,7 @@ func (m *Matcher) Hosts(ctx context.Context, q HostsQuery) ([]AffectedHost, []st
 	for len(order) < lim {
 		recs, err := m.store.OpenFindingsByRules(ctx, Scope, rules, after, afterID, 1000)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		for _, r := range recs {
 			h := byHost[r.HostID]
@@ -606,13 +618,14 @@ func (m *Matcher) Hosts(ctx context.Context, q HostsQuery) ([]AffectedHost, []st
 		after, afterID = recs[len(recs)-1].HostID, recs[len(recs)-1].Finding.ID
 	}
 	if err := m.addDetails(ctx, order, byHost); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	out := make([]AffectedHost, 0, len(order))
+	ans.Aliases = aliases
+	ans.Hosts = make([]AffectedHost, 0, len(order))
 	for _, h := range order {
-		out = append(out, *byHost[h])
+		ans.Hosts = append(ans.Hosts, *byHost[h])
 	}
-	return out, aliases, nil
+	return ans, nil
 }
 
 // packageOf reads the package facts back from a stored finding.

@@ -147,9 +147,13 @@ func TestImportRematchesFleet(t *testing.T) {
 		}
 
 		for _, id := range []string{"CVE-2099-0001", "WARD-TEST-0001"} {
-			hosts, aliases, err := fx.m.Hosts(ctx, HostsQuery{ID: id})
+			ans, err := fx.m.Hosts(ctx, HostsQuery{ID: id})
 			if err != nil {
 				t.Fatal(err)
+			}
+			hosts, aliases := ans.Hosts, ans.Aliases
+			if !ans.Known {
+				t.Errorf("%s: not known to the database", id)
 			}
 			if !slices.Contains(aliases, "CVE-2099-0001") || !slices.Contains(aliases, "WARD-TEST-0001") {
 				t.Errorf("%s: aliases %v", id, aliases)
@@ -174,10 +178,11 @@ func TestImportRematchesFleet(t *testing.T) {
 		if st.HostsAffected != 1 || st.Resolved != 0 {
 			t.Errorf("second import stats %+v", st)
 		}
-		hosts, _, err := fx.m.Hosts(ctx, HostsQuery{ID: "GHSA-test-0002-xxxx"})
+		ans, err := fx.m.Hosts(ctx, HostsQuery{ID: "GHSA-test-0002-xxxx"})
 		if err != nil {
 			t.Fatal(err)
 		}
+		hosts := ans.Hosts
 		if len(hosts) != 1 || hosts[0].Hostname != "web1" || hosts[0].Packages[0].Name != "org.apache.logging.log4j:log4j-core" ||
 			!slices.Equal(hosts[0].Packages[0].Restart, []string{"java (pid 2201, /opt/app/app.jar)"}) {
 			t.Errorf("log4j hosts %+v", hosts)
