@@ -5,8 +5,9 @@
 //
 //   - advisory: the normalised record. Advisory{ID, Source, Aliases,
 //     Upstream, Related, Severity, Affected[]{Ecosystem, Name, Ranges, Versions,
-//     Status, StatusReason}}; Key() ("osv/GHSA-…", "debian-tracker/CVE-…")
-//     is unique in a database. PackageKey{Ecosystem, Name} is the index.
+//     Status, StatusReason}}; Key() ("osv/GHSA-…", "debian-tracker/CVE-…",
+//     "debian-tracker/CVE-…/<srcpkg>" for tracker-dump records, which are
+//     per source package) is unique in a database. PackageKey{Ecosystem, Name} is the index.
 //
 //   - feed: parsers. Read(ctx, path, Sink) walks a file, folder or all.zip
 //     (OSV JSON/YAML, the Debian tracker JSON dump, vuln-list-debian files)

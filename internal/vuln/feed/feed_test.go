@@ -75,7 +75,7 @@ func TestSharedAdvisoriesParse(t *testing.T) {
 	}
 	// The tracker dump excerpts: apparmor CVE-2014-1424 is "resolved" with
 	// fixed_version 0 (not affected) in bookworm.
-	ap := c.advs["debian-tracker/CVE-2014-1424"]
+	ap := c.advs["debian-tracker/CVE-2014-1424/apparmor"]
 	if ap == nil || ap.Affected[0].Status != advisory.StatusNotAffected {
 		t.Errorf("CVE-2014-1424: %+v", ap)
 	}
@@ -103,7 +103,7 @@ func TestBadInputNamed(t *testing.T) {
 		}
 	}
 	c := readAll(t, dir)
-	if c.advs["osv/GHSA-good"] == nil || c.advs["debian-tracker/CVE-2024-2"] == nil {
+	if c.advs["osv/GHSA-good"] == nil || c.advs["debian-tracker/CVE-2024-2/p"] == nil {
 		t.Errorf("good records lost: %v", c.advs)
 	}
 	if len(c.withdraw) != 1 || c.withdraw[0] != "osv/GHSA-gone" {

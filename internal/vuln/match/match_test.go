@@ -116,7 +116,9 @@ func TestTrackerStatuses(t *testing.T) {
 	  "CVE-9": {"releases": {"bookworm": {"status": "resolved", "fixed_version": "1.0-1"}}},
 	  "CVE-10": {"releases": {"bullseye": {"status": "open"}}}
 	}}`
-	advs, err := feed.TrackerDump(strings.NewReader(dump), func(r string, err error) { t.Errorf("%s: %v", r, err) })
+	var advs []*advisory.Advisory
+	err := feed.TrackerDump(strings.NewReader(dump), func(a *advisory.Advisory) error { advs = append(advs, a); return nil },
+		func(r string, err error) { t.Errorf("%s: %v", r, err) })
 	if err != nil {
 		t.Fatal(err)
 	}
