@@ -28,8 +28,10 @@ func init() {
 		ScanUsage: "match packages against the advisory database (see ward vulndb)",
 		ScanFlags: func(fs *flag.FlagSet) func() (scan.Detector, error) {
 			path := fs.String("vulndb", "", "advisory database for --vuln (default "+db.DefaultPath()+")")
+			var checks listFlag
+			fs.Var(&checks, "check", "with --vuln: also evaluate this 0-day check file (YAML, see docs/vuln-checks.md); repeatable")
 			return func() (scan.Detector, error) {
-				return &vuln.Detector{DBPath: *path}, nil
+				return withChecks(&vuln.Detector{DBPath: *path}, checks) // vulnfleet.go
 			}
 		},
 		Commands: map[string]command{

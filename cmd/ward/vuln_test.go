@@ -1,7 +1,13 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -70,5 +76,44 @@ func TestVulnDBBadInput(t *testing.T) {
 	}
 	if code, _, _ = runWard(t, "vulndb", "frobnicate"); code != 2 {
 		t.Errorf("unknown subcommand: code %d", code)
+	}
+}
+
+// TestVulnDBUpdateLocalServer runs `ward vulndb update` against a local
+// server laid out like the osv.dev bucket (no network beyond loopback).
+func TestVulnDBUpdateLocalServer(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	files, _ := filepath.Glob(filepath.Join(vulnAdvisories(), "osv", "go", "*.json"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := zw.Create(filepath.Base(f))
+		w.Write(b)
+	}
+	zw.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/Go/all.zip" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(buf.Bytes())
+	}))
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "advisories.db")
+	code, out, errs := runWard(t, "vulndb", "update", "--vulndb", db, "--url", srv.URL, "--ecosystems", "Go", "--tracker-url", "-")
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("%d added", len(files))) || !strings.Contains(errs, "downloading "+srv.URL+"/Go/all.zip") {
+		t.Fatalf("update: code %d\n%s\n%s", code, out, errs)
+	}
+	code, out, _ = runWard(t, "vulndb", "info", "--vulndb", db, "--json")
+	if code != 0 || !strings.Contains(out, srv.URL+"/Go/all.zip") {
+		t.Errorf("info: %s", out)
+	}
+	// A feed that is not there fails the update and names it.
+	code, _, errs = runWard(t, "vulndb", "update", "--vulndb", db, "--url", srv.URL, "--ecosystems", "npm", "--tracker-url", "-")
+	if code == 0 || !strings.Contains(errs, "/npm/all.zip") {
+		t.Errorf("missing feed: code %d %s", code, errs)
 	}
 }

@@ -79,3 +79,47 @@ func runVulnCheckTask(ctx context.Context, tc *agent.TaskContext) error {
 	}
 	return tc.ReportFindings(c.Scope(), d.Findings())
 }
+
+// withChecks adds operator-written 0-day checks (`ward scan --vuln
+// --check FILE`) to the vuln detector: both run on the scan's inventory
+// and their findings are reported together.
+func withChecks(d scan.Detector, files []string) (scan.Detector, error) {
+	if len(files) == 0 {
+		return d, nil
+	}
+	z := &zeroday.Detector{}
+	for _, f := range files {
+		c, err := zeroday.LoadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		z.Checks = append(z.Checks, c)
+	}
+	return &vulnAndChecks{vuln: d, checks: z}, nil
+}
+
+type vulnAndChecks struct {
+	vuln   scan.Detector
+	checks *zeroday.Detector
+}
+
+func (d *vulnAndChecks) Name() string { return d.vuln.Name() }
+
+// Detect runs the advisory matching, then the checks (also when matching
+// failed, e.g. on an empty database: the checks need none).
+func (d *vulnAndChecks) Detect(ctx context.Context, env *scan.DetectEnv) (*scan.DetectOutput, error) {
+	out, err := d.vuln.Detect(ctx, env)
+	if out == nil {
+		out = &scan.DetectOutput{}
+	}
+	co, cerr := d.checks.Detect(ctx, env)
+	if co != nil {
+		out.Findings = append(out.Findings, co.Findings...)
+		out.Summary = append(out.Summary, co.Summary...)
+		out.Details = map[string]any{"advisories": out.Details, "checks": co.Details}
+	}
+	if err == nil {
+		err = cerr
+	}
+	return out, err
+}

@@ -60,11 +60,12 @@ func (s *server) vulnHosts(w http.ResponseWriter, r *http.Request) error {
 			return badRequest("cursor", "invalid cursor %q", c)
 		}
 	}
-	hosts, aliases, err := m.Hosts(r.Context(), fleet.HostsQuery{ID: id, After: after, Limit: lim + 1})
+	ans, err := m.Hosts(r.Context(), fleet.HostsQuery{ID: id, After: after, Limit: lim + 1})
 	if err != nil {
 		return err
 	}
-	out := wire.VulnHosts{ID: id, Aliases: aliases, Hosts: []wire.VulnHost{}}
+	hosts := ans.Hosts
+	out := wire.VulnHosts{ID: id, Aliases: ans.Aliases, Known: ans.Known, Hosts: []wire.VulnHost{}}
 	if len(hosts) > lim {
 		hosts = hosts[:lim]
 		out.NextCursor = strconv.FormatInt(hosts[lim-1].HostID, 10)

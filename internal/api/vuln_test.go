@@ -66,7 +66,7 @@ func TestVulnImportAndHosts(t *testing.T) {
 			}
 			var hosts wire.VulnHosts
 			e.call(t, "GET", "/api/v1/vuln/hosts?id=GHSA-test-0002-xxxx", store.RoleViewer, nil, 200, &hosts)
-			if len(hosts.Hosts) != 1 || hosts.Hosts[0].Hostname != "web-1" || !slices.Contains(hosts.Aliases, "CVE-2099-0002") {
+			if len(hosts.Hosts) != 1 || hosts.Hosts[0].Hostname != "web-1" || !slices.Contains(hosts.Aliases, "CVE-2099-0002") || !hosts.Known {
 				t.Fatalf("hosts %+v", hosts)
 			}
 			p := hosts.Hosts[0].Packages[0]
@@ -79,7 +79,7 @@ func TestVulnImportAndHosts(t *testing.T) {
 				t.Errorf("by CVE alias: %+v", hosts)
 			}
 			e.call(t, "GET", "/api/v1/vuln/hosts?id=CVE-1999-0001", store.RoleViewer, nil, 200, &hosts)
-			if len(hosts.Hosts) != 0 {
+			if len(hosts.Hosts) != 0 || hosts.Known {
 				t.Errorf("unknown id: %+v", hosts)
 			}
 			e.call(t, "GET", "/api/v1/vuln/hosts", store.RoleViewer, nil, 400, nil)

@@ -46,6 +46,7 @@ func runVulnHosts(ctx context.Context, a *app, args []string) error {
 	cursor := page.cursor
 	var hosts []wire.VulnHost
 	var aliases []string
+	known := false
 	for {
 		q.Set("limit", fmt.Sprint(page.limit))
 		if cursor != "" {
@@ -61,7 +62,7 @@ func runVulnHosts(ctx context.Context, a *app, args []string) error {
 				return err
 			}
 		}
-		hosts, aliases, cursor = append(hosts, res.Hosts...), res.Aliases, res.NextCursor
+		hosts, aliases, known, cursor = append(hosts, res.Hosts...), res.Aliases, res.Known, res.NextCursor
 		if !page.all || cursor == "" {
 			break
 		}
@@ -71,6 +72,10 @@ func runVulnHosts(ctx context.Context, a *app, args []string) error {
 	}
 	if len(aliases) > 1 {
 		fmt.Fprintf(a.stdout, "%s (also %s)\n", pos[0], strings.Join(without(aliases, pos[0]), ", "))
+	}
+	if len(hosts) == 0 && !known {
+		fmt.Fprintf(a.stdout, "the server's advisory database does not know %s: import an advisory (ward vuln import), or find exposed hosts with a 0-day check (ward vuln push, see docs/vuln-checks.md)\n", pos[0])
+		return nil
 	}
 	if len(hosts) == 0 {
 		fmt.Fprintf(a.stdout, "no host is affected by %s (as of the stored inventories and the server's advisory database)\n", pos[0])

@@ -72,7 +72,7 @@ func TestVulnCommands(t *testing.T) {
 		{"import upload", store.RoleAdmin, []string{"vuln", "import", "--upload", adv}, []string{"1 added", "2 hosts hold the packages, 1 affected", "no agent rescans"}, nil},
 		{"hosts by CVE", store.RoleViewer, []string{"vuln", "hosts", "CVE-2099-0002"},
 			[]string{"also GHSA-test-0002-xxxx", "web-1", "org.apache.logging.log4j:log4j-core (/opt/app.jar)", "2.14.1", "2.17.1"}, []string{"web-2"}},
-		{"hosts none", store.RoleViewer, []string{"vuln", "hosts", "CVE-1999-0001"}, []string{"no host is affected"}, nil},
+		{"hosts unknown bug", store.RoleViewer, []string{"vuln", "hosts", "CVE-1999-0001"}, []string{"does not know CVE-1999-0001", "0-day check"}, nil},
 		{"check local", store.RoleViewer, []string{"vuln", "check", "--root", root, check}, []string{"demo: EXPOSED", "/etc/motd:1: this box is vulnerable"}, nil},
 		{"push", store.RoleOperator, []string{"vuln", "push", check, "--all"}, []string{"task 1 (vuln-check) created, queued on 3 hosts"}, nil},
 	}

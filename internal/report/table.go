@@ -241,6 +241,13 @@ func writeFindings(w io.Writer, findings []model.Finding, color bool) {
 			if where == "" && len(f.Evidence) > 0 {
 				where = f.Evidence[0]
 			}
+			for _, e := range f.Evidence {
+				// An OS package's vulnerability: the installed binary packages
+				// say more than the package database's path.
+				if bins, ok := strings.CutPrefix(e, "binary packages: "); ok {
+					where = bins
+				}
+			}
 			rows = append(rows, []string{clip(f.Title, 70), clip(where, 60), clip(f.Remediation, 80)})
 		}
 		table(w, []string{"TITLE", "WHERE", "REMEDIATION"}, rows)

@@ -221,15 +221,49 @@ func (s *Store) UpdateFindings(ctx context.Context, scope string, found map[int6
 		}
 		all = append(all, rows...)
 	}
-	hosts := slices.Clone(res.Hosts)
-	slices.Sort(hosts)
-	hosts = slices.Compact(hosts)
+	inHosts := make(map[int64]bool, len(res.Hosts))
+	for _, h := range res.Hosts {
+		inHosts[h] = true
+	}
+	written := make(map[hostFinding]bool, len(all))
+	for _, r := range all {
+		written[hostFinding{r.hostID, r.f.ID}] = true
+	}
 	rules := slices.Clone(res.Rules)
 	slices.Sort(rules)
 	rules = slices.Compact(rules)
 	err := s.tx(ctx, func(tx db) error {
 		st = UpdateStats{}
 		now := s.clock()
+		// The open findings of the rules before the update (few for a new
+		// advisory): those not written again are the ones to resolve.
+		var stale []hostFinding
+		for lo := 0; lo < len(rules); lo += 500 {
+			chunk := rules[lo:min(lo+500, len(rules))]
+			args := []any{scope}
+			for _, r := range chunk {
+				args = append(args, r)
+			}
+			rows, err := tx.query(ctx, `SELECT host_id, finding_id FROM findings
+				WHERE scope = ? AND status = 'open' AND rule IN `+placeholders(len(chunk)), args...)
+			if err != nil {
+				return fmt.Errorf("findings of the rules: %w", err)
+			}
+			for rows.Next() {
+				var k hostFinding
+				if err := rows.Scan(&k.host, &k.id); err != nil {
+					rows.Close()
+					return fmt.Errorf("findings of the rules: %w", err)
+				}
+				if inHosts[k.host] && !written[k] {
+					stale = append(stale, k)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("findings of the rules: %w", err)
+			}
+		}
 		token := rand.Int64()
 		err := tx.bulk(ctx, findingsInsert, len(all), func(i int, dst []any) []any {
 			r := &all[i]
@@ -241,28 +275,20 @@ func (s *Store) UpdateFindings(ctx context.Context, scope string, found map[int6
 			return fmt.Errorf("upsert findings: %w", err)
 		}
 		st.Upserted = int64(len(all))
-		const perRules = 200
-		for rlo := 0; rlo < len(rules); rlo += perRules {
-			rchunk := rules[rlo:min(rlo+perRules, len(rules))]
-			for lo := 0; lo < len(hosts); lo += inChunk {
-				chunk := hosts[lo:min(lo+inChunk, len(hosts))]
-				args := []any{now, scope, token}
-				for _, r := range rchunk {
-					args = append(args, r)
-				}
-				for _, h := range chunk {
-					args = append(args, h)
-				}
-				r, err := tx.exec(ctx, `
-					UPDATE findings SET status = 'resolved', resolved_at = ?
-					WHERE scope = ? AND status = 'open' AND seen_token <> ? AND rule IN `+placeholders(len(rchunk))+`
-					AND host_id IN `+placeholders(len(chunk)), args...)
-				if err != nil {
-					return fmt.Errorf("resolve findings: %w", err)
-				}
-				n, _ := r.RowsAffected()
-				st.Resolved += n
+		cols := []bulkCol{{"host_id", colInt}, {"finding_id", colText}}
+		per := tx.d.tupleChunk(len(cols))
+		for lo := 0; lo < len(stale); lo += per {
+			hi := min(lo+per, len(stale))
+			set, args := tx.d.tupleSet(cols, lo, hi, func(i int, dst []any) []any {
+				return append(dst, stale[i].host, stale[i].id)
+			})
+			r, err := tx.exec(ctx, `UPDATE findings SET status = 'resolved', resolved_at = ?
+				WHERE status = 'open' AND (host_id, finding_id) IN `+set, append([]any{now}, args...)...)
+			if err != nil {
+				return fmt.Errorf("resolve findings: %w", err)
 			}
+			n, _ := r.RowsAffected()
+			st.Resolved += n
 		}
 		return nil
 	})
@@ -458,4 +484,35 @@ func (s *Store) HostPackages(ctx context.Context, hostID int64) (*model.Inventor
 		return nil, fmt.Errorf("packages of host %d: %w", hostID, err)
 	}
 	return inv, nil
+}
+
+// HostsWithOpenFindings lists the hosts with an open finding of scope
+// whose rule is one of rules.
+func (s *Store) HostsWithOpenFindings(ctx context.Context, scope string, rules []string) ([]int64, error) {
+	seen := map[int64]bool{}
+	for lo := 0; lo < len(rules); lo += 500 {
+		chunk := rules[lo:min(lo+500, len(rules))]
+		args := []any{scope}
+		for _, r := range chunk {
+			args = append(args, r)
+		}
+		rows, err := s.reader().query(ctx, `SELECT DISTINCT host_id FROM findings
+			WHERE scope = ? AND status = 'open' AND rule IN `+placeholders(len(chunk)), args...)
+		if err != nil {
+			return nil, fmt.Errorf("hosts with findings: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("hosts with findings: %w", err)
+			}
+			seen[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("hosts with findings: %w", err)
+		}
+	}
+	return slices.Sorted(mapKeys(seen)), nil
 }

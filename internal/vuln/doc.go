@@ -5,8 +5,9 @@
 //
 //   - advisory: the normalised record. Advisory{ID, Source, Aliases,
 //     Upstream, Related, Severity, Affected[]{Ecosystem, Name, Ranges, Versions,
-//     Status, StatusReason}}; Key() ("osv/GHSA-…", "debian-tracker/CVE-…")
-//     is unique in a database. PackageKey{Ecosystem, Name} is the index.
+//     Status, StatusReason}}; Key() ("osv/GHSA-…", "debian-tracker/CVE-…",
+//     "debian-tracker/CVE-…/<srcpkg>" for tracker-dump records, which are
+//     per source package) is unique in a database. PackageKey{Ecosystem, Name} is the index.
 //
 //   - feed: parsers. Read(ctx, path, Sink) walks a file, folder or all.zip
 //     (OSV JSON/YAML, the Debian tracker JSON dump, vuln-list-debian files)
@@ -33,6 +34,8 @@
 //     res.Changed)); for each stored inventory, m.Match(inv) — each package
 //     costs one map lookup against the small index.
 //
-//   - impact, zeroday: restart impact and operator-written 0-day checks
-//     (separate owners).
+//   - impact, zeroday, fleet: restart impact (processes holding a
+//     package's files), operator-written 0-day checks, and the server's
+//     matcher over stored inventories (re-match on inventory and on import,
+//     "which hosts are affected"); separate owner.
 package vuln

@@ -67,10 +67,23 @@ func main() {
 		os.Exit(1)
 	}
 	zw := zip.NewWriter(f)
-	sort.Slice(advs, func(i, j int) bool { return advs[i].ID < advs[j].ID })
-	n := 0
+	// Tracker-dump records are per source package: one OSV record per id
+	// gathers them, as osv.dev's are.
+	byID := map[string]*osvRecord{}
+	var order []string
 	for _, a := range advs {
 		rec := convert(a)
+		if prev, ok := byID[rec.ID]; ok {
+			prev.Affected = append(prev.Affected, rec.Affected...)
+			continue
+		}
+		byID[rec.ID] = &rec
+		order = append(order, rec.ID)
+	}
+	sort.Strings(order)
+	n := 0
+	for _, id := range order {
+		rec := byID[id]
 		if len(rec.Affected) == 0 {
 			continue
 		}

@@ -4,9 +4,12 @@ package wire
 type VulnHosts struct {
 	// ID is the id asked for; Aliases every id of the same bug the
 	// advisory database knows (findings are filed under the primary one).
-	ID      string     `json:"id"`
-	Aliases []string   `json:"aliases"`
-	Hosts   []VulnHost `json:"hosts"`
+	ID      string   `json:"id"`
+	Aliases []string `json:"aliases"`
+	// Known: the server's advisory database has the bug. When it does
+	// not, no host can have findings of it: write a 0-day check.
+	Known bool       `json:"known"`
+	Hosts []VulnHost `json:"hosts"`
 	// NextCursor fetches the next page of hosts ("" on the last one).
 	NextCursor string `json:"next_cursor,omitempty"`
 }

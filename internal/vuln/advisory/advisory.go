@@ -34,8 +34,12 @@ const (
 type Advisory struct {
 	// ID is the record's own id (GHSA-…, GO-…, DSA-…, CVE-… for the
 	// Debian tracker). Key() is unique in a database.
-	ID      string   `json:"id"`
-	Source  string   `json:"source"`
+	ID     string `json:"id"`
+	Source string `json:"source"`
+	// Package scopes a record to one source package: the Debian tracker
+	// dump is grouped by package, so its records are one per (CVE,
+	// package) and can be imported as they stream in. Part of Key.
+	Package string   `json:"package,omitempty"`
 	Aliases []string `json:"aliases,omitempty"`
 	// Upstream are the ids of the bug this record derives from (OSV
 	// "upstream": DEBIAN-CVE-2024-1 -> CVE-2024-1); like aliases, they name
@@ -58,8 +62,14 @@ type Advisory struct {
 }
 
 // Key is the record's unique key in a database: the Debian tracker and an
-// OSV source can both publish "CVE-2023-5678".
-func (a *Advisory) Key() string { return a.Source + "/" + a.ID }
+// OSV source can both publish "CVE-2023-5678" ("debian-tracker/CVE-…/pkg"
+// for a tracker dump record).
+func (a *Advisory) Key() string {
+	if a.Package != "" {
+		return a.Source + "/" + a.ID + "/" + a.Package
+	}
+	return a.Source + "/" + a.ID
+}
 
 // IDs is the record's id, aliases and upstream ids (all names of the same
 // bug), deduplicated.
@@ -172,7 +182,7 @@ func PEP503(name string) string {
 //	"Debian:12"                             -> "Debian:12"
 //	"Ubuntu:22.04:LTS", "Ubuntu:Pro:18.04:LTS" -> "Ubuntu:22.04", "Ubuntu:Pro:18.04"
 //	"Alpine:v3.19"                          -> "Alpine:v3.19"
-//	"Red Hat:enterprise_linux:9::baseos"    -> "Red Hat:9"
+//	"Red Hat:enterprise_linux:9::baseos"    -> "Red Hat:9" (other Red Hat products unchanged)
 //	"Rocky Linux:9", "AlmaLinux:9"          -> unchanged
 func NormalizeEcosystem(eco string) (string, bool) {
 	eco = strings.TrimSpace(eco)
@@ -204,7 +214,9 @@ func NormalizeEcosystem(eco string) (string, bool) {
 				return "Red Hat:" + major, true
 			}
 		}
-		return eco, false
+		// Other Red Hat products (rhel_eus, openshift...) are kept under
+		// their own name: valid data no host release maps to.
+		return eco, rest != ""
 	}
 	return eco, false
 }

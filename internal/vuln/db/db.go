@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 
 	"github.com/ward-sec/ward/internal/vuln/advisory"
@@ -25,7 +26,7 @@ import (
 // StaleAfter is how old the newest import may be before Info says stale.
 const StaleAfter = 7 * 24 * time.Hour
 
-const schemaVersion = "1"
+const schemaVersion = "2" // 2: records are zstd-compressed JSON
 
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,6 +57,33 @@ CREATE TABLE IF NOT EXISTS ids (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ids_key ON ids(key);
 `
+
+// Records are stored as zstd-compressed JSON: advisories repeat their
+// ecosystem and range layout per release, and compress about 5-10x.
+var (
+	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(64<<20))
+)
+
+func encode(a *advisory.Advisory) ([]byte, error) {
+	js, err := json.Marshal(a)
+	if err != nil {
+		return nil, err
+	}
+	return zenc.EncodeAll(js, nil), nil
+}
+
+func decode(data []byte) (*advisory.Advisory, error) {
+	js, err := zdec.DecodeAll(data, nil)
+	if err != nil {
+		return nil, err
+	}
+	a := &advisory.Advisory{}
+	if err := json.Unmarshal(js, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
 
 // DB is an open advisory database. It is safe for concurrent use.
 type DB struct {
@@ -202,7 +230,7 @@ func (d *DB) ImportAs(ctx context.Context, names []string, paths ...string) (*Im
 
 func (d *DB) put(ctx context.Context, tx *stmts, a *advisory.Advisory, seen map[string]bool, res *ImportResult) error {
 	key := a.Key()
-	data, err := json.Marshal(a)
+	data, err := encode(a)
 	if err != nil {
 		return err
 	}
@@ -395,8 +423,8 @@ func (d *DB) Get(ctx context.Context, keys []string) ([]*advisory.Advisory, erro
 				rows.Close()
 				return nil, err
 			}
-			a := &advisory.Advisory{}
-			if err := json.Unmarshal(data, a); err != nil {
+			a, err := decode(data)
+			if err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("vulndb %s: corrupt record: %w", d.path, err)
 			}
@@ -505,8 +533,8 @@ func (d *DB) Each(ctx context.Context, fn func(*advisory.Advisory) error) error 
 		if err := rows.Scan(&data); err != nil {
 			return err
 		}
-		a := &advisory.Advisory{}
-		if err := json.Unmarshal(data, a); err != nil {
+		a, err := decode(data)
+		if err != nil {
 			return fmt.Errorf("vulndb %s: corrupt record: %w", d.path, err)
 		}
 		if err := fn(a); err != nil {

@@ -75,7 +75,7 @@ func TestSharedAdvisoriesParse(t *testing.T) {
 	}
 	// The tracker dump excerpts: apparmor CVE-2014-1424 is "resolved" with
 	// fixed_version 0 (not affected) in bookworm.
-	ap := c.advs["debian-tracker/CVE-2014-1424"]
+	ap := c.advs["debian-tracker/CVE-2014-1424/apparmor"]
 	if ap == nil || ap.Affected[0].Status != advisory.StatusNotAffected {
 		t.Errorf("CVE-2014-1424: %+v", ap)
 	}
@@ -103,7 +103,7 @@ func TestBadInputNamed(t *testing.T) {
 		}
 	}
 	c := readAll(t, dir)
-	if c.advs["osv/GHSA-good"] == nil || c.advs["debian-tracker/CVE-2024-2"] == nil {
+	if c.advs["osv/GHSA-good"] == nil || c.advs["debian-tracker/CVE-2024-2/p"] == nil {
 		t.Errorf("good records lost: %v", c.advs)
 	}
 	if len(c.withdraw) != 1 || c.withdraw[0] != "osv/GHSA-gone" {
@@ -149,9 +149,34 @@ func TestEcosystemNormalisation(t *testing.T) {
 			t.Errorf("%s -> %s %v, want %s", in, got, ok, want)
 		}
 	}
-	for _, bad := range []string{"Debian", "Red Hat:rhel_eus:9.2::baseos", "Haiku", ""} {
+	if got, ok := advisory.NormalizeEcosystem("Red Hat:rhel_eus:9.2::baseos"); !ok || got != "Red Hat:rhel_eus:9.2::baseos" {
+		t.Errorf("rhel_eus: %s %v", got, ok)
+	}
+	for _, bad := range []string{"Debian", "Red Hat", "Haiku", ""} {
 		if _, ok := advisory.NormalizeEcosystem(bad); ok {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+func TestSeverityWords(t *testing.T) {
+	for _, tc := range []struct {
+		rec  string
+		want model.Severity
+	}{
+		{`{"id":"UBUNTU-CVE-2024-1","severity":[{"type":"Ubuntu","score":"medium"}],"affected":[]}`, model.SevMedium},
+		{`{"id":"GHSA-x","database_specific":{"severity":"MODERATE"},"affected":[]}`, model.SevMedium},
+		{`{"id":"GHSA-y","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],"database_specific":{"severity":"LOW"},"affected":[]}`, model.SevCritical},
+		{`{"id":"X-4","severity":[{"type":"CVSS_V4","score":"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"}],"affected":[]}`, model.SevCritical},
+		{`{"id":"ALSA-1","severity":[{"type":"Ubuntu","score":"negligible"}],"affected":[]}`, model.SevInfo},
+	} {
+		a, _, err := ParseOSV([]byte(tc.rec), false)
+		if err != nil || !a.SeverityKnown || a.Severity != tc.want {
+			t.Errorf("%s: %v %v known=%v, want %v", tc.rec, err, a.Severity, a.SeverityKnown, tc.want)
+		}
+	}
+	a, _, _ := ParseOSV([]byte(`{"id":"GO-1","affected":[]}`), false)
+	if a.SeverityKnown {
+		t.Error("unrated record rated")
 	}
 }

@@ -2,6 +2,8 @@ package feed
 
 import (
 	"bytes"
+
+	"github.com/ward-sec/ward/internal/vuln/advisory"
 	"os"
 	"path/filepath"
 	"testing"
@@ -38,7 +40,12 @@ func FuzzParseOSVYAML(f *testing.F) {
 func FuzzTrackerDump(f *testing.F) {
 	seedDir(f, "debian/security-tracker-json", "*.json")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		TrackerDump(bytes.NewReader(data), func(string, error) {})
+		TrackerDump(bytes.NewReader(data), func(a *advisory.Advisory) error {
+			if a.ID == "" || a.Package == "" {
+				t.Fatalf("record without id or package: %+v", a)
+			}
+			return nil
+		}, func(string, error) {})
 	})
 }
 

@@ -115,14 +115,16 @@ func ParseOSV(data []byte, yamlFmt bool) (adv *advisory.Advisory, skipped []stri
 			skipped = append(skipped, fmt.Sprintf("affected[%d]: no package name", i))
 			continue
 		}
-		if !ok || !matchable(eco) {
+		if !ok {
 			skipped = append(skipped, fmt.Sprintf("affected[%d] %s: unknown ecosystem %q", i, af.Package.Name, af.Package.Ecosystem))
 			continue
 		}
+		if !matchable(eco) {
+			continue // a known ecosystem Ward has no inventory for (RubyGems, NuGet...)
+		}
 		out := advisory.Affected{Ecosystem: eco, Name: advisory.NormalizeName(eco, af.Package.Name)}
-		if s, sc, known := severityOf(af.Severity, af.EcosystemSpecific); known {
+		if s, _, known := severityOf(af.Severity, af.EcosystemSpecific); known {
 			out.Severity, out.SeverityKnown = s, true
-			_ = sc
 		} else if s, _, known := severityOf(nil, af.DatabaseSpecific); known {
 			out.Severity, out.SeverityKnown = s, true
 		}
@@ -237,13 +239,19 @@ func oneLine(summary, details string) string {
 // "medium", Debian urgency).
 func severityOf(sev []osvSeverity, specific map[string]any) (model.Severity, float64, bool) {
 	best := -1.0
+	var word model.Severity = -1
 	for _, s := range sev {
 		if score, ok := CVSSScore(s.Score); ok && score > best {
 			best = score
+		} else if w, ok := FromWord(s.Score); ok && w > word {
+			word = w // a rating word, e.g. {"type": "Ubuntu", "score": "medium"}
 		}
 	}
 	if best >= 0 {
 		return FromScore(best), best, true
+	}
+	if word >= 0 {
+		return word, 0, true
 	}
 	for _, key := range []string{"severity", "cvss_severity", "urgency"} {
 		if w, ok := specific[key].(string); ok {

@@ -171,16 +171,13 @@ func record(data []byte, name string, yamlFmt bool, sink Sink) error {
 }
 
 func readDump(r io.Reader, name string, sink Sink) error {
-	advs, err := TrackerDump(r, func(rec string, err error) {
+	err := TrackerDump(r, func(a *advisory.Advisory) error {
+		return sink.Advisory(a, name+"!"+a.Package+"/"+a.ID)
+	}, func(rec string, err error) {
 		sink.Problem(Problem{name + "!" + rec, err.Error()})
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
-	}
-	for _, a := range advs {
-		if err := sink.Advisory(a, name+"!"+a.ID); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -57,31 +57,37 @@ func (t *trackerReleases) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// TrackerDump reads the Debian security tracker JSON dump
+// TrackerDump streams the Debian security tracker JSON dump
 // (security-tracker.debian.org/tracker/data/json:
-// {"srcpkg": {"CVE-…": {"releases": {"bookworm": {...}}}}}) as one
-// advisory per CVE id. It streams package by package; a package whose
-// entry does not decode is reported to bad (named) and skipped.
-func TrackerDump(r io.Reader, bad func(record string, err error)) ([]*advisory.Advisory, error) {
+// {"srcpkg": {"CVE-…": {"releases": {"bookworm": {...}}}}}) package by
+// package, calling emit with one advisory per (CVE, source package), so
+// memory stays bounded by one package's entries. A CVE entry that does not
+// decode is reported to bad (named "pkg/CVE-…") and skipped; an error
+// means the dump itself is broken.
+func TrackerDump(r io.Reader, emit func(*advisory.Advisory) error, bad func(record string, err error)) error {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	if err := expectDelim(dec, '{'); err != nil {
-		return nil, fmt.Errorf("tracker JSON: %w", err)
+		return fmt.Errorf("tracker JSON: %w", err)
 	}
-	byID := map[string]*advisory.Advisory{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, fmt.Errorf("tracker JSON: %w", err)
+			return fmt.Errorf("tracker JSON: %w", err)
 		}
 		pkg, _ := tok.(string)
 		var cves map[string]json.RawMessage
 		if err := dec.Decode(&cves); err != nil {
-			return nil, fmt.Errorf("tracker JSON: package %q: %w", pkg, err)
+			return fmt.Errorf("tracker JSON: package %q: %w", pkg, err)
 		}
-		for id, raw := range cves {
+		ids := make([]string, 0, len(cves))
+		for id := range cves {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
 			var c trackerCVE
-			if err := json.Unmarshal(raw, &c); err != nil {
+			if err := json.Unmarshal(cves[id], &c); err != nil {
 				bad(pkg+"/"+id, err)
 				continue
 			}
@@ -90,25 +96,21 @@ func TrackerDump(r io.Reader, bad func(record string, err error)) ([]*advisory.A
 				bad(pkg+"/"+id, err)
 				continue
 			}
-			a := byID[id]
-			if a == nil {
-				a = &advisory.Advisory{ID: id, Source: advisory.SourceTracker, Summary: oneLine(c.Description, ""),
-					URL: "https://security-tracker.debian.org/tracker/" + id}
-				byID[id] = a
+			if len(affs) == 0 {
+				continue // only releases Ward does not match (sid)
 			}
-			a.Affected = append(a.Affected, affs...)
+			a := &advisory.Advisory{ID: id, Source: advisory.SourceTracker, Package: pkg, Summary: oneLine(c.Description, ""),
+				URL: "https://security-tracker.debian.org/tracker/" + id, Affected: affs}
+			finishTracker(a)
+			if err := emit(a); err != nil {
+				return err
+			}
 		}
 	}
 	if err := expectDelim(dec, '}'); err != nil {
-		return nil, fmt.Errorf("tracker JSON: %w", err)
+		return fmt.Errorf("tracker JSON: %w", err)
 	}
-	out := make([]*advisory.Advisory, 0, len(byID))
-	for _, a := range byID {
-		finishTracker(a)
-		out = append(out, a)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
+	return nil
 }
 
 func expectDelim(dec *json.Decoder, d json.Delim) error {

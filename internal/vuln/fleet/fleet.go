@@ -286,38 +286,40 @@ func (m *Matcher) afterImport(ctx context.Context, res *db.ImportResult) (Import
 			keys[advisory.PackageKey{Ecosystem: af.Ecosystem, Name: af.Name}] = true
 		}
 	}
-	if err := m.rematchKeys(ctx, keys, touched, &st); err != nil {
+	checked, err := m.rematchKeys(ctx, keys, touched, &st)
+	if err != nil {
 		return st, err
 	}
-	// Withdrawn advisories: their packages are gone with them, so the
-	// hosts with findings naming them are re-matched in full.
-	if len(res.Removed) > 0 {
-		var rules []string
-		for _, k := range res.Removed {
-			_, id, _ := strings.Cut(k, "/")
-			rules = append(rules, match.Rule+id)
-		}
-		hosts := map[int64]bool{}
-		for lo := 0; lo < len(rules); lo += 500 {
-			var after int64
-			afterID := ""
-			for {
-				recs, err := m.store.OpenFindingsByRules(ctx, Scope, rules[lo:min(lo+500, len(rules))], after, afterID, 5000)
-				if err != nil {
-					return st, err
-				}
-				for _, r := range recs {
-					hosts[r.HostID] = true
-				}
-				if len(recs) < 5000 {
-					break
-				}
-				after, afterID = recs[len(recs)-1].HostID, recs[len(recs)-1].Finding.ID
+	// Withdrawn advisories are gone with the packages they named, and a
+	// changed one may no longer name a package it did: hosts with open
+	// findings of theirs that the package pass did not look at are
+	// re-matched in full.
+	var rules []string
+	for _, k := range res.Removed {
+		_, id, _ := strings.Cut(k, "/")
+		rules = append(rules, match.Rule+id)
+	}
+	changed := map[string]bool{}
+	for _, k := range res.Changed {
+		changed[k] = true
+	}
+	for _, a := range touched {
+		if changed[a.Key()] {
+			for _, id := range a.IDs() {
+				rules = append(rules, match.Rule+id)
 			}
 		}
-		for h := range hosts {
-			m.Enqueue(h)
-			st.Queued++
+	}
+	if len(rules) > 0 {
+		hosts, err := m.store.HostsWithOpenFindings(ctx, Scope, rules)
+		if err != nil {
+			return st, err
+		}
+		for _, h := range hosts {
+			if !checked[h] {
+				m.Enqueue(h)
+				st.Queued++
+			}
 		}
 	}
 	st.Took = time.Since(start)
@@ -329,15 +331,15 @@ func (m *Matcher) afterImport(ctx context.Context, res *db.ImportResult) (Import
 // rematchKeys re-matches, on every host holding one of the packages keys
 // name, just those packages, and updates the findings of the touched
 // advisories (new ones written, ones that no longer apply resolved).
-func (m *Matcher) rematchKeys(ctx context.Context, keys map[advisory.PackageKey]bool, touched []*advisory.Advisory, st *ImportStats) error {
+func (m *Matcher) rematchKeys(ctx context.Context, keys map[advisory.PackageKey]bool, touched []*advisory.Advisory, st *ImportStats) (map[int64]bool, error) {
 	if len(keys) == 0 {
-		return nil
+		return nil, nil
 	}
 	t0 := time.Now()
 	filters, accept := softwareFilters(keys)
 	hosts, err := m.store.HostsWithPackages(ctx, filters, accept)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	st.LoadTook = time.Since(t0)
 	t0 = time.Now()
@@ -368,7 +370,7 @@ func (m *Matcher) rematchKeys(ctx context.Context, keys map[advisory.PackageKey]
 	st.HostsChecked = len(todo)
 	advs, err := m.db.ForPackages(ctx, slices.SortedFunc(mapKeys(lookup), cmpKey))
 	if err != nil {
-		return fmt.Errorf("vuln: advisories of the imported packages: %w", err)
+		return nil, fmt.Errorf("vuln: advisories of the imported packages: %w", err)
 	}
 	isTouched := map[string]bool{}
 	var rules []string
@@ -409,7 +411,11 @@ func (m *Matcher) rematchKeys(ctx context.Context, keys map[advisory.PackageKey]
 	us, err := m.store.UpdateFindings(ctx, Scope, found, store.Resolve{Hosts: checked, Rules: rules})
 	st.Upserted, st.Resolved = us.Upserted, us.Resolved
 	st.WriteTook = time.Since(t0)
-	return err
+	done := make(map[int64]bool, len(checked))
+	for _, h := range checked {
+		done[h] = true
+	}
+	return done, err
 }
 
 func cmpKey(a, b advisory.PackageKey) int {
@@ -527,6 +533,16 @@ type AffectedHost struct {
 	Packages []Package
 }
 
+// HostsAnswer is the affected hosts of one bug.
+type HostsAnswer struct {
+	Hosts []AffectedHost
+	// Aliases are every id of the bug the database knows (the one asked
+	// for included); Known says whether the database has the bug at all
+	// (if not, a 0-day check is the way to find exposed hosts).
+	Aliases []string
+	Known   bool
+}
+
 // HostsQuery selects the affected hosts of one bug.
 type HostsQuery struct {
 	ID string // CVE-…, GHSA-…, DSA-…: any id or alias
@@ -538,21 +554,23 @@ type HostsQuery struct {
 // Hosts answers "which hosts does this bug affect", from the stored
 // findings: every id the advisory database knows as the same bug (aliases)
 // is looked up, so a GHSA id finds findings filed under their CVE.
-func (m *Matcher) Hosts(ctx context.Context, q HostsQuery) ([]AffectedHost, []string, error) {
+func (m *Matcher) Hosts(ctx context.Context, q HostsQuery) (*HostsAnswer, error) {
 	id := strings.TrimSpace(q.ID)
 	if id == "" {
-		return nil, nil, errors.New("no advisory id")
+		return nil, errors.New("no advisory id")
 	}
 	ids := map[string]bool{id: true}
+	ans := &HostsAnswer{}
 	if m.db != nil {
 		keys, err := m.db.KeysForID(ctx, id)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		advs, err := m.db.Get(ctx, keys)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
+		ans.Known = len(advs) > 0
 		for _, a := range advs {
 			for _, x := range a.IDs() {
 				ids[x] = true
@@ -580,7 +598,7 @@ func (m *Matcher) Hosts(ctx context.Context, q HostsQuery) ([]AffectedHost, []st
 	for len(order) < lim {
 		recs, err := m.store.OpenFindingsByRules(ctx, Scope, rules, after, afterID, 1000)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		for _, r := range recs {
 			h := byHost[r.HostID]
@@ -600,13 +618,14 @@ func (m *Matcher) Hosts(ctx context.Context, q HostsQuery) ([]AffectedHost, []st
 		after, afterID = recs[len(recs)-1].HostID, recs[len(recs)-1].Finding.ID
 	}
 	if err := m.addDetails(ctx, order, byHost); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	out := make([]AffectedHost, 0, len(order))
+	ans.Aliases = aliases
+	ans.Hosts = make([]AffectedHost, 0, len(order))
 	for _, h := range order {
-		out = append(out, *byHost[h])
+		ans.Hosts = append(ans.Hosts, *byHost[h])
 	}
-	return out, aliases, nil
+	return ans, nil
 }
 
 // packageOf reads the package facts back from a stored finding.

@@ -147,9 +147,13 @@ func TestImportRematchesFleet(t *testing.T) {
 		}
 
 		for _, id := range []string{"CVE-2099-0001", "WARD-TEST-0001"} {
-			hosts, aliases, err := fx.m.Hosts(ctx, HostsQuery{ID: id})
+			ans, err := fx.m.Hosts(ctx, HostsQuery{ID: id})
 			if err != nil {
 				t.Fatal(err)
+			}
+			hosts, aliases := ans.Hosts, ans.Aliases
+			if !ans.Known {
+				t.Errorf("%s: not known to the database", id)
 			}
 			if !slices.Contains(aliases, "CVE-2099-0001") || !slices.Contains(aliases, "WARD-TEST-0001") {
 				t.Errorf("%s: aliases %v", id, aliases)
@@ -174,10 +178,11 @@ func TestImportRematchesFleet(t *testing.T) {
 		if st.HostsAffected != 1 || st.Resolved != 0 {
 			t.Errorf("second import stats %+v", st)
 		}
-		hosts, _, err := fx.m.Hosts(ctx, HostsQuery{ID: "GHSA-test-0002-xxxx"})
+		ans, err := fx.m.Hosts(ctx, HostsQuery{ID: "GHSA-test-0002-xxxx"})
 		if err != nil {
 			t.Fatal(err)
 		}
+		hosts := ans.Hosts
 		if len(hosts) != 1 || hosts[0].Hostname != "web1" || hosts[0].Packages[0].Name != "org.apache.logging.log4j:log4j-core" ||
 			!slices.Equal(hosts[0].Packages[0].Restart, []string{"java (pid 2201, /opt/app/app.jar)"}) {
 			t.Errorf("log4j hosts %+v", hosts)
@@ -303,4 +308,40 @@ func TestQueueOneMatchPerHost(t *testing.T) {
 	if h, ok := m.next(); !ok || h != 1 {
 		t.Fatalf("after done: next %d %v", h, ok)
 	}
+}
+
+// An advisory changed so that it no longer names a package: the hosts
+// with its findings are queued for a full re-match, which resolves them.
+func TestChangedAdvisoryDropsPackage(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		fx := newFixture(t, dsn)
+		dir := t.TempDir()
+		write := func(name, pkg, modified string) string {
+			p := filepath.Join(dir, name)
+			data := `{"id": "WARD-TEST-0009", "modified": "` + modified + `", "affected": [{"package": {"ecosystem": "Debian:12", "name": "` + pkg + `"},
+			  "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "9.9-1"}]}]}]}`
+			if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		if _, st, err := fx.m.Import(ctx, write("a.json", "openssl", "2026-12-01T00:00:00Z")); err != nil || st.HostsAffected != 3 {
+			t.Fatalf("import %+v %v", st, err)
+		}
+		_, st, err := fx.m.Import(ctx, write("b.json", "zlib", "2026-12-02T00:00:00Z"))
+		if err != nil || st.Changed != 1 || st.HostsChecked != 0 || st.Queued != 3 {
+			t.Fatalf("changed import %+v %v: want the 3 hosts with its findings queued", st, err)
+		}
+		for m := fx.m.Pending(); m > 0; m = fx.m.Pending() {
+			h, _ := fx.m.next()
+			if _, err := fx.m.MatchHost(ctx, h); err != nil {
+				t.Fatal(err)
+			}
+			fx.m.done(h)
+		}
+		if open := fx.open(t); len(open) != 0 {
+			t.Errorf("open findings after the full re-match: %v", open)
+		}
+	})
 }

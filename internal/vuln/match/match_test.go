@@ -116,7 +116,9 @@ func TestTrackerStatuses(t *testing.T) {
 	  "CVE-9": {"releases": {"bookworm": {"status": "resolved", "fixed_version": "1.0-1"}}},
 	  "CVE-10": {"releases": {"bullseye": {"status": "open"}}}
 	}}`
-	advs, err := feed.TrackerDump(strings.NewReader(dump), func(r string, err error) { t.Errorf("%s: %v", r, err) })
+	var advs []*advisory.Advisory
+	err := feed.TrackerDump(strings.NewReader(dump), func(a *advisory.Advisory) error { advs = append(advs, a); return nil },
+		func(r string, err error) { t.Errorf("%s: %v", r, err) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,5 +268,31 @@ func TestDebianSignedKernel(t *testing.T) {
 	}
 	if got := m.Match(debian("12", img("6.1.76-1", "6.1.76+1"))); len(got) != 0 {
 		t.Errorf("6.1.76-1: %v", ids(got))
+	}
+}
+
+// TestRangeEvents: last_affected and limit bound a range as OSV says.
+func TestRangeEvents(t *testing.T) {
+	mk := func(evs ...advisory.Event) *Matcher {
+		return New([]*advisory.Advisory{{ID: "X-1", Source: "osv", Affected: []advisory.Affected{{Ecosystem: "npm", Name: "p",
+			Ranges: []advisory.Range{{Type: "SEMVER", Events: evs}}}}}})
+	}
+	for _, tc := range []struct {
+		m       *Matcher
+		version string
+		want    bool
+	}{
+		{mk(advisory.Event{Introduced: "1.0.0"}, advisory.Event{LastAffected: "1.4.0"}), "1.4.0", true},
+		{mk(advisory.Event{Introduced: "1.0.0"}, advisory.Event{LastAffected: "1.4.0"}), "1.4.1", false},
+		{mk(advisory.Event{Introduced: "1.0.0"}, advisory.Event{LastAffected: "1.4.0"}), "0.9.0", false},
+		{mk(advisory.Event{Introduced: "0"}, advisory.Event{Limit: "2.0.0"}), "1.9.9", true},
+		{mk(advisory.Event{Introduced: "0"}, advisory.Event{Limit: "2.0.0"}), "2.0.0", false},
+		{mk(advisory.Event{Introduced: "1.0.0"}, advisory.Event{Fixed: "1.2.0"}, advisory.Event{Introduced: "2.0.0"}, advisory.Event{Fixed: "2.1.0"}), "1.5.0", false},
+		{mk(advisory.Event{Introduced: "1.0.0"}, advisory.Event{Fixed: "1.2.0"}, advisory.Event{Introduced: "2.0.0"}, advisory.Event{Fixed: "2.1.0"}), "2.0.5", true},
+	} {
+		inv := &model.Inventory{Packages: []model.Package{{Type: model.PkgNPM, Name: "p", Version: tc.version, Location: "/x/package.json"}}}
+		if got := len(tc.m.Match(inv)) == 1; got != tc.want {
+			t.Errorf("%s: affected %v, want %v", tc.version, got, tc.want)
+		}
 	}
 }

@@ -271,6 +271,12 @@ func (p *Probe) validate() error {
 		if err := checkPath("content", p.Content.Path); err != nil {
 			return err
 		}
+		for _, d := range []string{"/proc/", "/sys/", "/dev/"} {
+			// Kernel files can block a read (/proc/kmsg) or never end.
+			if strings.HasPrefix(p.Content.Path, d) {
+				return fmt.Errorf("content probe: %s: files under %s are not read", p.Content.Path, d)
+			}
+		}
 		re, err := compile(p.Content.Regex)
 		if err != nil {
 			return fmt.Errorf("content probe: %w", err)

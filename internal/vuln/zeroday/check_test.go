@@ -20,6 +20,7 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 		{"unknown probe field", "id: x\ntitle: t\nprobes:\n  - file:\n      path: /x\n      mode: 0644\n", "c.yaml: line 6: file probe: unknown field \"mode\""},
 		{"relative path", "id: x\ntitle: t\nprobes:\n  - file: {path: etc/passwd}\n", "c.yaml: line 4: file probe: path \"etc/passwd\" must be absolute"},
 		{"dot-dot", "id: x\ntitle: t\nprobes:\n  - content: {path: /etc/../x, regex: a}\n", "must not hold .."},
+		{"kernel file", "id: x\ntitle: t\nprobes:\n  - content: {path: /proc/kmsg, regex: a}\n", "line 4: content probe: /proc/kmsg: files under /proc/ are not read"},
 		{"bad regex", "id: x\ntitle: t\nprobes:\n  - content: {path: /etc/x, regex: '('}\n", "c.yaml: line 4: content probe: regex:"},
 		{"shell refused", "id: x\ntitle: t\nprobes:\n  - command: {path: /bin/sh, args: [-c, id], regex: x}\n", "shells, interpreters"},
 		{"python refused", "id: x\ntitle: t\nprobes:\n  - command: {path: /usr/bin/python3.11, regex: x}\n", "shells, interpreters"},
