@@ -121,7 +121,7 @@ func TestUpOnce(t *testing.T) {
 		t.Skip("scans this host")
 	}
 	data := t.TempDir()
-	code, out, errOut := runWard(t, "up", "--once", "--data", data, "--listen", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0")
+	code, out, errOut := runWard(t, "up", "--once", "--inventory-only", "--data", data, "--listen", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0")
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, out, errOut)
 	}
