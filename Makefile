@@ -30,7 +30,7 @@ up: build
 
 # A one-off local scan of this host, no server.
 scan: build
-	./$(BIN) scan
+	./$(BIN) scan --all
 
 lint: setup
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
