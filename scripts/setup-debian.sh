@@ -14,7 +14,7 @@ want make
 want iproute2
 want openssh-client
 want procps
-# Malware: libyara (cgo engine, static libs for `make build-yara`), the yara
+# Malware: libyara (cgo engine, static libs for `make build`), the yara
 # and clamscan peers of bench/malware.sh, and real web applications whose
 # installed trees are the benign corpus of the malware tests.
 want gcc
