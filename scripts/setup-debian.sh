@@ -18,7 +18,7 @@ want procps
 # mkpasswd (whois, libxcrypt) and openssl passwd.
 want whois
 want openssl
-# Malware: libyara (cgo engine, static libs for `make build-yara`), the yara
+# Malware: libyara (cgo engine, static libs for `make build`), the yara
 # and clamscan peers of bench/malware.sh, and real web applications whose
 # installed trees are the benign corpus of the malware tests.
 want gcc
