@@ -58,9 +58,10 @@ func TestCheckFixture(t *testing.T) {
 	for rule, want := range map[string][]string{
 		RuleWeak: {"shadow/root", "shadow/alice", "shadow/bob", "shadow/carol", "shadow/dave", "tomcat/tomcat",
 			"snmp/community (rocommunity)", "snmp/community (rwcommunity)", "proftpd/ftpupload", "vsftpd/virtual1",
-			"openldap/cn=admin,dc=example,dc=com", "openldap/rootdn", "openldap/cn=admin,dc=example,dc=org"},
+			"openldap/cn=admin,dc=example,dc=com", "openldap/rootdn", "openldap/cn=admin,dc=example,dc=org",
+			"htpasswd/admin", "htpasswd/ops"},
 		RuleEmpty:      {"shadow/guest", "redis/cache", "tomcat/legacy"},
-		RuleScheme:     {"shadow/carol", "shadow/dave", "proftpd/ftpupload", "vsftpd/virtual1"},
+		RuleScheme:     {"shadow/carol", "shadow/dave", "proftpd/ftpupload", "vsftpd/virtual1", "htpasswd/admin", "htpasswd/ops"},
 		RuleNotChecked: {"credentials"},
 	} {
 		for _, w := range want {

@@ -318,11 +318,18 @@ func collectConfigFiles(ctx context.Context, e *Env, r *Result) {
 				}
 				return nil
 			}
-			if !d.Type().IsRegular() || !appConfigName(d.Name()) {
+			if !d.Type().IsRegular() {
 				return nil
 			}
-			if data, ok := read(p); ok {
-				add(p, ParseAppConfig(data), "")
+			switch {
+			case appConfigName(d.Name()):
+				if data, ok := read(p); ok {
+					add(p, ParseAppConfig(data), "")
+				}
+			case strings.Contains(d.Name(), "htpasswd"):
+				if data, ok := read(p); ok {
+					addHtpasswd(e, r, p, data)
+				}
 			}
 			return nil
 		}, nil)
@@ -340,4 +347,48 @@ func nonEmpty(s string) []string {
 		return nil
 	}
 	return []string{s}
+}
+
+// ParseHtpasswd parses an Apache/nginx htpasswd file: user:hash with
+// crypt(3) hashes (apr1, bcrypt, DES...) or {SHA} (base64 SHA-1).
+func ParseHtpasswd(data []byte) ([]ShadowEntry, []Problem) {
+	entries, probs := ParseShadow(data)
+	var keep []Problem
+	for i, en := range entries {
+		if en.Invalid != "" && strings.HasPrefix(en.Hash, "{SHA}") && len(en.Hash) == 33 {
+			entries[i].Invalid, entries[i].Scheme = "", "ldap-sha"
+		}
+	}
+	for _, p := range probs {
+		if !strings.Contains(p.Msg, "unrecognised hash") || !hasSHAEntry(entries, p.Line) {
+			keep = append(keep, p)
+		}
+	}
+	return entries, keep
+}
+
+func hasSHAEntry(entries []ShadowEntry, line int) bool {
+	for _, en := range entries {
+		if en.Line == line && en.Scheme == "ldap-sha" {
+			return true
+		}
+	}
+	return false
+}
+
+func addHtpasswd(e *Env, r *Result, p string, data []byte) {
+	r.found("htpasswd")
+	entries, probs := ParseHtpasswd(data)
+	for _, pr := range probs {
+		e.warn(p, "line %d: %s", pr.Line, pr.Msg)
+	}
+	for _, en := range entries {
+		if en.Invalid != "" {
+			r.unchecked("htpasswd", p, en.User, "line %d: %s", en.Line, en.Invalid)
+			continue
+		}
+		c := credentialOf("htpasswd", p, en, nil)
+		c.Hints = []string{"admin", "web"}
+		r.Credentials = append(r.Credentials, c)
+	}
 }
