@@ -167,7 +167,7 @@ func ParseNetrc(data []byte) []FileSecret {
 var (
 	// KEY=value (.env, .properties) and key: value (YAML) whose key names
 	// a password.
-	assignRE = regexp.MustCompile(`^\s*(?:export\s+)?([A-Za-z0-9_.\-]*(?i:password|passwd|_pass|_pwd|\.pwd|pass))\s*[=:]\s*(.*?)\s*$`)
+	assignRE = regexp.MustCompile(`^\s*(?:-\s+)?(?:export\s+)?([A-Za-z0-9_.\-]*(?i:password|passwd|_pass|_pwd|\.pwd|pass))\s*[=:]\s*(.*?)\s*$`)
 	// define('DB_PASSWORD', 'secret'); in wp-config.php.
 	defineRE = regexp.MustCompile(`define\s*\(\s*['"]([A-Z_]*PASSWORD)['"]\s*,\s*(['"])((?:[^'"\\]|\\.)*)['"]\s*\)`)
 )
@@ -231,6 +231,9 @@ func appConfigName(name string) bool {
 		return true
 	case strings.HasPrefix(name, "application") &&
 		(strings.HasSuffix(name, ".properties") || strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml")):
+		return true
+	case name == "grafana.ini", (strings.HasPrefix(name, "docker-compose") || strings.HasPrefix(name, "compose")) &&
+		(strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml")):
 		return true
 	}
 	return false

@@ -53,3 +53,17 @@ func TestParseSnmpdAndNetrc(t *testing.T) {
 		t.Errorf("%+v", n)
 	}
 }
+
+func TestParseAppConfigCompose(t *testing.T) {
+	got := ParseAppConfig([]byte("services:\n  db:\n    environment:\n      - MYSQL_ROOT_PASSWORD=rootpw1\n      MYSQL_PASSWORD: \"apppw2\"\n      - MYSQL_ALLOW_EMPTY=no\n      POSTGRES_PASSWORD_FILE: /run/secrets/pg\n"))
+	var keys []string
+	for _, s := range got {
+		keys = append(keys, s.Key+"="+s.Value)
+	}
+	if fmt.Sprint(keys) != "[MYSQL_ROOT_PASSWORD=rootpw1 MYSQL_PASSWORD=apppw2]" {
+		t.Errorf("%v", keys)
+	}
+	if !appConfigName("docker-compose.yml") || !appConfigName("compose.yaml") || !appConfigName("grafana.ini") || appConfigName("compose.go") {
+		t.Error("appConfigName")
+	}
+}

@@ -177,6 +177,17 @@ func collectShadow(_ context.Context, e *Env, r *Result) {
 		r.found("shadow")
 		addShadow(e, r, "shadow", "/etc/shadow", data, gecos)
 	}
+	// Group passwords (newgrp); almost always locked.
+	if data, ok := readFile(e, r, "gshadow", "/etc/gshadow"); ok {
+		addShadow(e, r, "gshadow", "/etc/gshadow", data, nil)
+	}
+	// Samba keeps NT hashes in a TDB database Ward does not read.
+	for _, p := range []string{"/var/lib/samba/private/passdb.tdb", "/var/lib/samba/passdb.tdb", "/etc/samba/passdb.tdb"} {
+		if e.FS.Exists(p) {
+			r.found("samba")
+			r.unchecked("samba", p, "", "Samba tdbsam password database (NT hashes) is not read")
+		}
+	}
 	// Hashes left in /etc/passwd (no shadow file, or pwunconv).
 	if pw, err := e.FS.ReadFile("/etc/passwd", maxConfigBytes); err == nil {
 		entries, _ := ParseShadow(pw)
