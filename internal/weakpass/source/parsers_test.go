@@ -67,3 +67,15 @@ func TestParseAppConfigCompose(t *testing.T) {
 		t.Error("appConfigName")
 	}
 }
+
+func TestGshadow(t *testing.T) {
+	root := testutil.TempRoot(t, map[string]string{"etc/gshadow": "sudo:*::alice\nstaff:::\nops:$1$.rx/Wm6I$G1S8UQoHdZjd6TiPm7hNZ/::\n"})
+	r := Collect(context.Background(), &Env{FS: root})
+	var got []string
+	for _, c := range r.Credentials {
+		got = append(got, c.Store+"/"+c.Account+":"+string(c.State))
+	}
+	if fmt.Sprint(got) != "[gshadow/sudo:locked gshadow/staff:locked gshadow/ops:]" {
+		t.Errorf("%v", got)
+	}
+}

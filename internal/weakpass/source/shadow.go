@@ -216,7 +216,12 @@ func addShadow(e *Env, r *Result, store, path string, data []byte, hints map[str
 			r.unchecked(store, path, en.User, "line %d: %s", en.Line, en.Invalid)
 			continue
 		}
-		r.Credentials = append(r.Credentials, credentialOf(store, path, en, hints))
+		c := credentialOf(store, path, en, hints)
+		if store == "gshadow" && c.State == Empty {
+			// gshadow(5): an empty field lets only members in, no password.
+			c.State = Locked
+		}
+		r.Credentials = append(r.Credentials, c)
 	}
 }
 
