@@ -48,8 +48,9 @@ func (l *lockedBuffer) String() string {
 }
 
 // startFixtureAgent runs the enrolled agent of dir scanning root instead
-// of this host (runAgentDaemon with a scan root).
-func startFixtureAgent(t *testing.T, ctx context.Context, dir, root string, log *slog.Logger) {
+// of this host (runAgentDaemon with a scan root). stop ends it and
+// releases its directory; it also runs at cleanup.
+func startFixtureAgent(t *testing.T, dir, root string, log *slog.Logger) (stop func()) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, serverInfoFile))
 	if err != nil {
@@ -63,7 +64,8 @@ func startFixtureAgent(t *testing.T, ctx context.Context, dir, root string, log 
 	if err != nil {
 		t.Fatal(err)
 	}
-	nc, err := transport.ConnectAgent(info.NATSURLs, creds.Certificate, creds.CAPool, creds.AgentID)
+	var reconnects natslink.Reconnects
+	nc, err := transport.ConnectAgent(info.NATSURLs, creds.Certificate, creds.CAPool, creds.AgentID, reconnects.Option())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,6 +83,8 @@ func startFixtureAgent(t *testing.T, ctx context.Context, dir, root string, log 
 	if err != nil {
 		t.Fatal(err)
 	}
+	reconnects.Notify(a.Reconnected)
+	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -88,7 +92,17 @@ func startFixtureAgent(t *testing.T, ctx context.Context, dir, root string, log 
 			t.Errorf("agent: %v", err)
 		}
 	}()
-	t.Cleanup(func() { <-done; a.Close(); nc.Close() })
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			a.Close()
+			nc.Close()
+		})
+	}
+	t.Cleanup(stop)
+	return stop
 }
 
 // fleet is a server with one agent enrolled, scanning a fixture root.
@@ -128,10 +142,7 @@ func startFleet(t *testing.T, root string) *fleet {
 	if _, err := enrollHost(ctx, srv.URL(), text, fl.agentDir, "/", nil); err != nil {
 		t.Fatal(err)
 	}
-	agentCtx, stopAgent := context.WithCancel(ctx)
-	startFixtureAgent(t, agentCtx, fl.agentDir, root, log)
-	t.Cleanup(stopAgent) // runs before the agent's own cleanup waits for it
-	fl.stopAgent = stopAgent
+	fl.stopAgent = startFixtureAgent(t, fl.agentDir, root, log)
 	return fl
 }
 
@@ -320,5 +331,44 @@ func TestScanWeakpassFixture(t *testing.T) {
 	if det == nil || det.Status != "ok" || len(det.Warnings) == 0 ||
 		!strings.Contains(strings.Join(det.Summary, "\n"), "not checked: shadow weird") {
 		t.Errorf("detection %+v", det)
+	}
+}
+
+// TestLeakedQueryAcrossRestart: the passwords of a query live in the
+// server's memory only, so a run still queued when the server restarts
+// fails with the reason once its agent is back, instead of running with
+// the placeholder.
+func TestLeakedQueryAcrossRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server twice and an agent")
+	}
+	fixture := filepath.Join(testutil.RepoRoot(), "internal", "weakpass", "testdata", "root")
+	fl := startFleet(t, fixture)
+	fl.stopAgent() // offline: the run stays queued
+	conn := []string{"--server", fl.srv.URL(), "--token", fl.token, "--ca-fingerprint", fl.srv.CAFingerprint()}
+	code, out, errOut := runWard(t, append([]string{"weakpass", "leaked", "--all", "--wait", "0", "letmein"}, conn...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	var id int64
+	if _, err := fmt.Sscanf(out, "query %d:", &id); err != nil {
+		t.Fatalf("output %q", out)
+	}
+	httpAddr := strings.TrimPrefix(fl.srv.URL(), "https://")
+	natsAddr := strings.TrimPrefix(fl.srv.AgentNATSURL(), "tls://")
+	fl.srv.Close()
+
+	log := slog.New(slog.NewTextHandler(fl.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv, err := server.Start(context.Background(), server.Config{DataDir: filepath.Join(fl.data, "server"), Listen: httpAddr,
+		NATSListen: natsAddr, Logger: log, APIHandler: apiHandler})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	startFixtureAgent(t, fl.agentDir, fixture, log)
+	code, out, errOut = runWard(t, append([]string{"weakpass", "leaked", "--query", fmt.Sprint(id), "--wait", "1m"}, conn...)...)
+	if code != 0 || !strings.Contains(out, "failed") || !strings.Contains(out, "passwords not kept across server restarts") ||
+		!strings.Contains(out, "in use on 0 of 1 hosts") {
+		t.Errorf("exit %d:\n%s%s", code, out, errOut)
 	}
 }
