@@ -264,7 +264,11 @@ func summary(d Details) []string {
 	var parts []string
 	cracked, empty, tested := 0, 0, 0
 	for _, s := range d.Stores {
-		parts = append(parts, fmt.Sprintf("%s %d", s.Store, s.Accounts))
+		if s.Accounts == 0 {
+			parts = append(parts, s.Store+" (not read)")
+		} else {
+			parts = append(parts, fmt.Sprintf("%s %d", s.Store, s.Accounts))
+		}
 		cracked += s.Cracked
 		empty += s.Empty
 		tested += s.Tested

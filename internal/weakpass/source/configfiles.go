@@ -291,6 +291,12 @@ func collectConfigFiles(ctx context.Context, e *Env, r *Result) {
 	}
 	for _, h := range homeDirs(e) {
 		owner := path.Base(h)
+		if _, err := e.FS.ReadDir(h); err != nil {
+			if !isNotExist(err) && !errors.Is(err, fs.ErrInvalid) {
+				r.unchecked("config-files", h, "", "home directory not readable: %v", err)
+			}
+			continue
+		}
 		if data, ok := read(path.Join(h, ".my.cnf")); ok {
 			add(path.Join(h, ".my.cnf"), ParseMyCnf(data), "")
 		}
