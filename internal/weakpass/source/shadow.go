@@ -73,9 +73,16 @@ func ParseShadow(data []byte) ([]ShadowEntry, []Problem) {
 
 const cryptAlphabet = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
+var crypt64 = func() (t [256]bool) {
+	for i := 0; i < len(cryptAlphabet); i++ {
+		t[cryptAlphabet[i]] = true
+	}
+	return t
+}()
+
 func isCrypt64(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if strings.IndexByte(cryptAlphabet, s[i]) < 0 {
+		if !crypt64[s[i]] {
 			return false
 		}
 	}
