@@ -19,6 +19,7 @@ import (
 	"github.com/ward-sec/ward/internal/agent"
 	"github.com/ward-sec/ward/internal/agent/limits"
 	"github.com/ward-sec/ward/internal/agent/natslink"
+	"github.com/ward-sec/ward/internal/api/wire"
 	"github.com/ward-sec/ward/internal/enroll"
 	"github.com/ward-sec/ward/internal/model"
 	"github.com/ward-sec/ward/internal/pki"
@@ -370,5 +371,27 @@ func TestLeakedQueryAcrossRestart(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "failed") || !strings.Contains(out, "passwords not kept across server restarts") ||
 		!strings.Contains(out, "in use on 0 of 1 hosts") {
 		t.Errorf("exit %d:\n%s%s", code, out, errOut)
+	}
+}
+
+// Task params errors never quote a value: the params may be passwords.
+func TestDecodeStrictQuotesNoValue(t *testing.T) {
+	var p wire.WeakpassLeakedParams
+	for _, in := range []string{`{"passwords": "hunter2-secret"}`, `{"passwords": ["hunter2-secret"], "x": "hunter2-secret"}`,
+		`{"passwords": [hunter2-secret]}`, `{"passwords": ["hunter2-secret", 7]}`} {
+		err := decodeStrict(json.RawMessage(in), &p)
+		if err == nil || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s: %v", in, err)
+		}
+	}
+	for _, tt := range serverTaskTypes() {
+		if tt.Name == "weakpass-leaked" {
+			if err := tt.CheckParams(json.RawMessage(`{"passwords": ["", "hunter2-secret"]}`)); err == nil || strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("CheckParams: %v", err)
+			}
+			if !tt.SecretParams {
+				t.Error("weakpass-leaked params are not secret")
+			}
+		}
 	}
 }
