@@ -162,9 +162,14 @@ func Check(ctx context.Context, fsys *rootfs.FS, live bool, opts Options, warn f
 	byIdx := map[int]crack.Result{}
 	for _, r := range results {
 		i, err := strconv.Atoi(r.ID)
-		if err == nil {
-			byIdx[i] = r
+		if err != nil || i < 0 || i >= len(res.Credentials) {
+			continue
 		}
+		c := res.Credentials[i]
+		if rr, ok := rawFallback(c, r, rawCandidates(c, opts, host)); ok {
+			r = rr
+		}
+		byIdx[i] = r
 	}
 	return build(res, byIdx, opts.ShowPasswords), nil
 }
