@@ -4,14 +4,14 @@
 # input: a generated shadow file (yescrypt + sha512crypt, a few weak) and
 # the SecLists 10k list, both run to completion on all cores, same run.
 # Then per-format hashes/s on one core (CPU time) for Ward vs libxcrypt.
-# Results go to bench/weakpass/out/; figures are copied into
+# Results go to bench/out/weakpass/; figures are copied into
 # bench/weakpass/RESULTS.md by hand. Needs: mkpasswd (whois), john, gcc,
 # libcrypt-dev, openssl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$PATH:/usr/local/go/bin:/usr/sbin
 
-OUT=${OUT:-bench/weakpass/out}
+OUT=${OUT:-bench/out/weakpass}
 LIST=${LIST:-../shared/testdata/passwords/10k-most-common.txt}
 YS_WEAK=${YS_WEAK:-2} YS_STRONG=${YS_STRONG:-2}
 SHA_WEAK=${SHA_WEAK:-4} SHA_STRONG=${SHA_STRONG:-12}
