@@ -113,12 +113,18 @@ func weakpassScanFlags(fs *flag.FlagSet) func() (scan.Detector, error) {
 	fs.Var(&wordlists, "wordlist", "weakpass: extra candidate passwords, one a line (repeatable); tested in full on every account")
 	show := fs.Bool("show-passwords", false, "weakpass: print cracked passwords in clear (default: masked, p*****d)")
 	budget := fs.Duration("weakpass-budget", 0, "weakpass: CPU time per distinct hash for the built-in candidates (default "+crack.DefaultBudget.String()+")")
+	cache := fs.String("weakpass-cache", "", "weakpass: keep crack outcomes per hash in DIR (never passwords) so unchanged hashes are not cracked again")
 	return func() (scan.Detector, error) {
 		lists, err := readWordlists(wordlists)
 		if err != nil {
 			return nil, err
 		}
-		return weakpass.New(weakpass.Options{Wordlists: lists, ShowPasswords: *show, Budget: *budget}), nil
+		if *cache != "" {
+			if err := os.MkdirAll(*cache, 0o700); err != nil {
+				return nil, fmt.Errorf("--weakpass-cache: %w", err)
+			}
+		}
+		return weakpass.New(weakpass.Options{Wordlists: lists, ShowPasswords: *show, Budget: *budget, CacheDir: *cache}), nil
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/ward-sec/ward/internal/agent"
 	"github.com/ward-sec/ward/internal/agent/limits"
 	"github.com/ward-sec/ward/internal/agent/natslink"
+	"github.com/ward-sec/ward/internal/api/wire"
 	"github.com/ward-sec/ward/internal/enroll"
 	"github.com/ward-sec/ward/internal/model"
 	"github.com/ward-sec/ward/internal/pki"
@@ -48,8 +49,9 @@ func (l *lockedBuffer) String() string {
 }
 
 // startFixtureAgent runs the enrolled agent of dir scanning root instead
-// of this host (runAgentDaemon with a scan root).
-func startFixtureAgent(t *testing.T, ctx context.Context, dir, root string, log *slog.Logger) {
+// of this host (runAgentDaemon with a scan root). stop ends it and
+// releases its directory; it also runs at cleanup.
+func startFixtureAgent(t *testing.T, dir, root string, log *slog.Logger) (stop func()) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, serverInfoFile))
 	if err != nil {
@@ -63,7 +65,8 @@ func startFixtureAgent(t *testing.T, ctx context.Context, dir, root string, log 
 	if err != nil {
 		t.Fatal(err)
 	}
-	nc, err := transport.ConnectAgent(info.NATSURLs, creds.Certificate, creds.CAPool, creds.AgentID)
+	var reconnects natslink.Reconnects
+	nc, err := transport.ConnectAgent(info.NATSURLs, creds.Certificate, creds.CAPool, creds.AgentID, reconnects.Option())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,6 +84,8 @@ func startFixtureAgent(t *testing.T, ctx context.Context, dir, root string, log 
 	if err != nil {
 		t.Fatal(err)
 	}
+	reconnects.Notify(a.Reconnected)
+	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -88,7 +93,17 @@ func startFixtureAgent(t *testing.T, ctx context.Context, dir, root string, log 
 			t.Errorf("agent: %v", err)
 		}
 	}()
-	t.Cleanup(func() { <-done; a.Close(); nc.Close() })
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			a.Close()
+			nc.Close()
+		})
+	}
+	t.Cleanup(stop)
+	return stop
 }
 
 // testFleet is a server with one agent enrolled, scanning a fixture root.
@@ -128,10 +143,7 @@ func startFleet(t *testing.T, root string) *testFleet {
 	if _, err := enrollHost(ctx, srv.URL(), text, fl.agentDir, "/", nil); err != nil {
 		t.Fatal(err)
 	}
-	agentCtx, stopAgent := context.WithCancel(ctx)
-	startFixtureAgent(t, agentCtx, fl.agentDir, root, log)
-	t.Cleanup(stopAgent) // runs before the agent's own cleanup waits for it
-	fl.stopAgent = stopAgent
+	fl.stopAgent = startFixtureAgent(t, fl.agentDir, root, log)
 	return fl
 }
 
@@ -320,5 +332,66 @@ func TestScanWeakpassFixture(t *testing.T) {
 	if det == nil || det.Status != "ok" || len(det.Warnings) == 0 ||
 		!strings.Contains(strings.Join(det.Summary, "\n"), "not checked: shadow weird") {
 		t.Errorf("detection %+v", det)
+	}
+}
+
+// TestLeakedQueryAcrossRestart: the passwords of a query live in the
+// server's memory only, so a run still queued when the server restarts
+// fails with the reason once its agent is back, instead of running with
+// the placeholder.
+func TestLeakedQueryAcrossRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server twice and an agent")
+	}
+	fixture := filepath.Join(testutil.RepoRoot(), "internal", "weakpass", "testdata", "root")
+	fl := startFleet(t, fixture)
+	fl.stopAgent() // offline: the run stays queued
+	conn := []string{"--server", fl.srv.URL(), "--token", fl.token, "--ca-fingerprint", fl.srv.CAFingerprint()}
+	code, out, errOut := runWard(t, append([]string{"weakpass", "leaked", "--all", "--wait", "0", "letmein"}, conn...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	var id int64
+	if _, err := fmt.Sscanf(out, "query %d:", &id); err != nil {
+		t.Fatalf("output %q", out)
+	}
+	httpAddr := strings.TrimPrefix(fl.srv.URL(), "https://")
+	natsAddr := strings.TrimPrefix(fl.srv.AgentNATSURL(), "tls://")
+	fl.srv.Close()
+
+	log := slog.New(slog.NewTextHandler(fl.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv, err := server.Start(context.Background(), server.Config{DataDir: filepath.Join(fl.data, "server"), Listen: httpAddr,
+		NATSListen: natsAddr, Logger: log, APIHandler: apiHandler})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	startFixtureAgent(t, fl.agentDir, fixture, log)
+	code, out, errOut = runWard(t, append([]string{"weakpass", "leaked", "--query", fmt.Sprint(id), "--wait", "1m"}, conn...)...)
+	if code != 0 || !strings.Contains(out, "failed") || !strings.Contains(out, "passwords not kept across server restarts") ||
+		!strings.Contains(out, "in use on 0 of 1 hosts") {
+		t.Errorf("exit %d:\n%s%s", code, out, errOut)
+	}
+}
+
+// Task params errors never quote a value: the params may be passwords.
+func TestDecodeStrictQuotesNoValue(t *testing.T) {
+	var p wire.WeakpassLeakedParams
+	for _, in := range []string{`{"passwords": "hunter2-secret"}`, `{"passwords": ["hunter2-secret"], "x": "hunter2-secret"}`,
+		`{"passwords": [hunter2-secret]}`, `{"passwords": ["hunter2-secret", 7]}`} {
+		err := decodeStrict(json.RawMessage(in), &p)
+		if err == nil || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s: %v", in, err)
+		}
+	}
+	for _, tt := range serverTaskTypes() {
+		if tt.Name == "weakpass-leaked" {
+			if err := tt.CheckParams(json.RawMessage(`{"passwords": ["", "hunter2-secret"]}`)); err == nil || strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("CheckParams: %v", err)
+			}
+			if !tt.SecretParams {
+				t.Error("weakpass-leaked params are not secret")
+			}
+		}
 	}
 }

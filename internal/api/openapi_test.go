@@ -131,6 +131,7 @@ func TestOpenAPISchemasMatchWireTypes(t *testing.T) {
 		"EnrollmentToken": wire.EnrollmentToken{}, "CreateAPIToken": wire.CreateAPIToken{}, "APIToken": wire.APIToken{},
 		"CreateUser": wire.CreateUser{}, "User": wire.User{}, "AuditEntry": wire.AuditEntry{},
 		"HostList": wire.List[wire.Host]{}, "SoftwareHitResult": wire.QueryResult[wire.SoftwareHit]{},
+		"LeakedQuery": wire.LeakedQuery{}, "LeakedResult": wire.LeakedResult{}, "LeakedHost": wire.LeakedHost{}, "LeakedMatch": wire.LeakedMatch{},
 	}
 	for name, v := range types {
 		s, ok := doc.Comps.Schemas[name]

@@ -168,6 +168,8 @@ func schemeFinding(c source.Credential, format string) (model.Finding, bool) {
 		rem = "Move the account to caching_sha2_password (MySQL) or ed25519 (MariaDB): ALTER USER ... IDENTIFIED WITH ..."
 	case "postgresql":
 		rem = "Set password_encryption = 'scram-sha-256' and set the role's password again."
+	case "htpasswd":
+		rem = "Set the password again with bcrypt: htpasswd -B FILE USER."
 	case "openldap":
 		rem = "Hash the root password with a slow scheme ({CRYPT} yescrypt/sha512crypt or {PBKDF2-SHA512} with the pw-pbkdf2 module)."
 	}

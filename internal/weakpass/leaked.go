@@ -71,6 +71,9 @@ func Leaked(ctx context.Context, fsys *rootfs.FS, live bool, passwords []string,
 			continue
 		}
 		c := res.Credentials[i]
+		if rr, ok := rawFallback(c, r, []rawList{{"leaked password", passwords}}); ok {
+			r = rr
+		}
 		switch r.Status {
 		case crack.Cracked:
 			out.Tested++

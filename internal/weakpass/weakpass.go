@@ -162,9 +162,14 @@ func Check(ctx context.Context, fsys *rootfs.FS, live bool, opts Options, warn f
 	byIdx := map[int]crack.Result{}
 	for _, r := range results {
 		i, err := strconv.Atoi(r.ID)
-		if err == nil {
-			byIdx[i] = r
+		if err != nil || i < 0 || i >= len(res.Credentials) {
+			continue
 		}
+		c := res.Credentials[i]
+		if rr, ok := rawFallback(c, r, rawCandidates(c, opts, host)); ok {
+			r = rr
+		}
+		byIdx[i] = r
 	}
 	return build(res, byIdx, opts.ShowPasswords), nil
 }
@@ -264,7 +269,11 @@ func summary(d Details) []string {
 	var parts []string
 	cracked, empty, tested := 0, 0, 0
 	for _, s := range d.Stores {
-		parts = append(parts, fmt.Sprintf("%s %d", s.Store, s.Accounts))
+		if s.Accounts == 0 {
+			parts = append(parts, s.Store+" (not read)")
+		} else {
+			parts = append(parts, fmt.Sprintf("%s %d", s.Store, s.Accounts))
+		}
 		cracked += s.Cracked
 		empty += s.Empty
 		tested += s.Tested

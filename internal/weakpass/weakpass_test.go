@@ -8,6 +8,8 @@ import (
 
 	"github.com/ward-sec/ward/internal/model"
 	"github.com/ward-sec/ward/internal/testutil"
+	"github.com/ward-sec/ward/internal/weakpass/crack"
+	"github.com/ward-sec/ward/internal/weakpass/source"
 )
 
 const fixture = "testdata/root"
@@ -58,9 +60,10 @@ func TestCheckFixture(t *testing.T) {
 	for rule, want := range map[string][]string{
 		RuleWeak: {"shadow/root", "shadow/alice", "shadow/bob", "shadow/carol", "shadow/dave", "tomcat/tomcat",
 			"snmp/community (rocommunity)", "snmp/community (rwcommunity)", "proftpd/ftpupload", "vsftpd/virtual1",
-			"openldap/cn=admin,dc=example,dc=com", "openldap/rootdn", "openldap/cn=admin,dc=example,dc=org"},
+			"openldap/cn=admin,dc=example,dc=com", "openldap/rootdn", "openldap/cn=admin,dc=example,dc=org",
+			"htpasswd/admin", "htpasswd/ops", "redis/default"},
 		RuleEmpty:      {"shadow/guest", "redis/cache", "tomcat/legacy"},
-		RuleScheme:     {"shadow/carol", "shadow/dave", "proftpd/ftpupload", "vsftpd/virtual1"},
+		RuleScheme:     {"shadow/carol", "shadow/dave", "proftpd/ftpupload", "vsftpd/virtual1", "htpasswd/admin", "htpasswd/ops"},
 		RuleNotChecked: {"credentials"},
 	} {
 		for _, w := range want {
@@ -76,6 +79,9 @@ func TestCheckFixture(t *testing.T) {
 	}
 	joined := strings.Join(rep.Summary, "\n")
 	for _, want := range []string{"accounts per store: ", "shadow 11", "not checked: shadow trunc", "not checked: shadow weird"} {
+		if strings.Contains(joined, "not checked: redis default") {
+			t.Error("the Redis ACL sha256 digest is not checked")
+		}
 		if !strings.Contains(joined, want) {
 			t.Errorf("summary lacks %q:\n%s", want, joined)
 		}
@@ -159,4 +165,34 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestRawDigests(t *testing.T) {
+	c := source.Credential{Store: "tomcat", Account: "admin", Format: "raw-sha256",
+		Secret: "5E884898DA28047151D0E56F8DC6292773603D0D6AABBDD62A11EF721D1542D8"} // sha256("password")
+	unchecked := crack.Result{ID: "0", Status: crack.Unchecked, Reason: "not checked: unknown"}
+	r, ok := rawFallback(c, unchecked, rawCandidates(c, Options{}, "web1"))
+	if !ok || r.Status != crack.Cracked || r.Password != "password" || r.Reason != "default credential" {
+		t.Errorf("builtin: %+v %v", r, ok)
+	}
+	r, _ = rawFallback(c, unchecked, rawCandidates(c, Options{NoBuiltin: true, NoMutations: true}, ""))
+	if r.Status != crack.NotCracked || r.Tried != 0 {
+		t.Errorf("no candidates: %+v", r)
+	}
+	c.Secret = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"
+	if r, _ := rawFallback(c, unchecked, []rawList{{"leaked password", []string{"x", "password"}}}); r.Status != crack.Cracked || r.Tried != 2 {
+		t.Errorf("leaked: %+v", r)
+	}
+	// The cracker's own answer stands; other formats are not touched.
+	if _, ok := rawFallback(c, crack.Result{Status: crack.NotCracked}, nil); ok {
+		t.Error("overrode a cracker result")
+	}
+	c.Format = "mysql-native"
+	if _, ok := rawFallback(c, unchecked, nil); ok {
+		t.Error("took a non-raw format")
+	}
+	c.Format, c.Secret = "raw-sha1", "zz"
+	if _, ok := rawFallback(c, unchecked, nil); ok {
+		t.Error("took a malformed digest")
+	}
 }

@@ -72,6 +72,7 @@ type job struct {
 	first, later []cand
 	budget       int // built-in candidates and mutations allowed
 	fingerprint  string
+	done         bool // its batch ran to the end
 
 	cracked   atomic.Bool
 	tried     atomic.Int64
@@ -186,6 +187,7 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]Result, error) 
 			g.segs, g.acct = nil, nil
 			for _, j := range g.jobs {
 				j.first, j.later = nil, nil
+				j.done = err == nil
 			}
 		}
 	}
@@ -199,7 +201,7 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]Result, error) 
 			case j.cracked.Load():
 				r.Status, r.Password, r.Reason = Cracked, j.password, j.reason
 				r.Tried = int(j.tried.Load())
-			case err != nil:
+			case !j.done:
 				r.Status, r.Reason = Unchecked, "not checked: cancelled"
 				r.Tried = int(j.tried.Load())
 			default:
@@ -207,7 +209,7 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]Result, error) 
 				r.Tried = int(j.tried.Load())
 			}
 		}
-		if cache != nil && j.fromCache == nil && (j.cracked.Load() || err == nil) {
+		if cache != nil && j.fromCache == nil && (j.cracked.Load() || j.done) {
 			r := results[j.targets[0]]
 			cache.put(j.cacheKey(), cacheEntry{Status: r.Status, Reason: r.Reason, Tried: r.Tried})
 		}

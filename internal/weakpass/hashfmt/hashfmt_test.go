@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	yescryptref "github.com/openwall/yescrypt-go"
+	"golang.org/x/crypto/scrypt"
 )
 
 // vector is one row of testdata/vectors.tsv.
@@ -308,4 +309,35 @@ func FuzzParse(f *testing.F) {
 			h.Verify([]byte("password"), &s)
 		}
 	})
+}
+
+// TestScryptReference compares $7$ verification (on the reused yescrypt
+// memory) with golang.org/x/crypto/scrypt on random parameters.
+func TestScryptReference(t *testing.T) {
+	var s Scratch
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 6 {
+		nLog2, r, p := 1+rng.IntN(10), 1+rng.IntN(8), 1+rng.IntN(3)
+		salt := string(encode64(nil, []byte{byte(rng.IntN(256)), byte(rng.IntN(256)), 7, 9}))
+		pw := []byte(fmt.Sprintf("pw%d", rng.IntN(1000)))
+		k, err := scrypt.Key(pw, []byte(salt), 1<<nLog2, r, p, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc := func(v int) string {
+			var b []byte
+			for i := 0; i < 5; i++ {
+				b = append(b, itoa64[(v>>(6*i))&63])
+			}
+			return string(b)
+		}
+		hash := "$7$" + string(itoa64[nLog2]) + enc(r) + enc(p) + salt + "$" + string(encode64(nil, k))
+		h, err := Parse(hash, "", "")
+		if err != nil {
+			t.Fatalf("%s: %v", hash, err)
+		}
+		if !h.Verify(pw, &s) || h.Verify([]byte("x"), &s) {
+			t.Errorf("%s: disagrees with x/crypto/scrypt", hash)
+		}
+	}
 }

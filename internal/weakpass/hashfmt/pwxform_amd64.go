@@ -1,3 +1,5 @@
+//go:build !purego
+
 package hashfmt
 
 // pwxformBlocks runs, for each of the n 64-byte blocks at B:

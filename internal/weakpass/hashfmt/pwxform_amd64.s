@@ -1,3 +1,5 @@
+//go:build !purego
+
 // pwxform rounds of yescrypt (PWXsimple=2, PWXgather=4, PWXrounds=6,
 // Swidth=8) with SSE2, as libxcrypt's yescrypt-opt.c does: each 16-byte
 // lane pair (x, y) is one XMM register, both 32x32->64 multiplies are

@@ -2,10 +2,10 @@ package hashfmt
 
 import (
 	"crypto/hmac"
+	"crypto/pbkdf2"
+	"crypto/sha256"
 	"fmt"
 	"strings"
-
-	"golang.org/x/crypto/scrypt"
 )
 
 // scrypt in libxcrypt's "$7$" encoding: one character log2(N), five
@@ -64,12 +64,34 @@ func (h *scryptHash) Cost() float64 {
 
 func (h *scryptHash) SaltKey() string { return h.setting }
 
-func (h *scryptHash) Digest(pw []byte, _ *Scratch) []byte {
-	k, err := scrypt.Key(pw, []byte(h.salt), 1<<h.nLog2, h.r, h.p, 32)
+// Digest runs classic scrypt on the goroutine's reusable yescrypt
+// memory (golang.org/x/crypto/scrypt, the reference in the tests,
+// allocates 128*r*N bytes per call).
+func (h *scryptHash) Digest(pw []byte, s *Scratch) []byte {
+	if s.ys == nil {
+		s.ys = &yescryptState{}
+	}
+	st := s.ys
+	N, r := 1<<h.nLog2, h.r
+	if need := 16 * N * r; cap(st.v) < need {
+		st.v = make([]uint64, need)
+	}
+	if need := 32 * r; cap(st.xy) < need {
+		st.xy = make([]uint64, need)
+	}
+	v, xy := st.v[:16*N*r], st.xy[:32*r]
+	b, err := pbkdf2.Key(sha256.New, unsafeString(pw), []byte(h.salt), 1, h.p*128*r)
 	if err != nil {
 		return nil
 	}
-	return k
+	for i := range h.p {
+		smix(b[i*128*r:], r, N, N, v, xy, nil)
+	}
+	k, err := pbkdf2.Key(sha256.New, unsafeString(pw), b, 1, 32)
+	if err != nil {
+		return nil
+	}
+	return append(s.out[:0], k...)
 }
 
 func (h *scryptHash) Match(d []byte) bool               { return d != nil && hmac.Equal(d, h.want) }

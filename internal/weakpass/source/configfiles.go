@@ -167,7 +167,7 @@ func ParseNetrc(data []byte) []FileSecret {
 var (
 	// KEY=value (.env, .properties) and key: value (YAML) whose key names
 	// a password.
-	assignRE = regexp.MustCompile(`^\s*(?:export\s+)?([A-Za-z0-9_.\-]*(?i:password|passwd|_pass|_pwd|\.pwd|pass))\s*[=:]\s*(.*?)\s*$`)
+	assignRE = regexp.MustCompile(`^\s*(?:-\s+)?(?:export\s+)?([A-Za-z0-9_.\-]*(?i:password|passwd|_pass|_pwd|\.pwd|pass))\s*[=:]\s*(.*?)\s*$`)
 	// define('DB_PASSWORD', 'secret'); in wp-config.php.
 	defineRE = regexp.MustCompile(`define\s*\(\s*['"]([A-Z_]*PASSWORD)['"]\s*,\s*(['"])((?:[^'"\\]|\\.)*)['"]\s*\)`)
 )
@@ -232,6 +232,9 @@ func appConfigName(name string) bool {
 	case strings.HasPrefix(name, "application") &&
 		(strings.HasSuffix(name, ".properties") || strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml")):
 		return true
+	case name == "grafana.ini", (strings.HasPrefix(name, "docker-compose") || strings.HasPrefix(name, "compose")) &&
+		(strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml")):
+		return true
 	}
 	return false
 }
@@ -288,6 +291,12 @@ func collectConfigFiles(ctx context.Context, e *Env, r *Result) {
 	}
 	for _, h := range homeDirs(e) {
 		owner := path.Base(h)
+		if _, err := e.FS.ReadDir(h); err != nil {
+			if !isNotExist(err) && !errors.Is(err, fs.ErrInvalid) {
+				r.unchecked("config-files", h, "", "home directory not readable: %v", err)
+			}
+			continue
+		}
 		if data, ok := read(path.Join(h, ".my.cnf")); ok {
 			add(path.Join(h, ".my.cnf"), ParseMyCnf(data), "")
 		}
@@ -318,11 +327,18 @@ func collectConfigFiles(ctx context.Context, e *Env, r *Result) {
 				}
 				return nil
 			}
-			if !d.Type().IsRegular() || !appConfigName(d.Name()) {
+			if !d.Type().IsRegular() {
 				return nil
 			}
-			if data, ok := read(p); ok {
-				add(p, ParseAppConfig(data), "")
+			switch {
+			case appConfigName(d.Name()):
+				if data, ok := read(p); ok {
+					add(p, ParseAppConfig(data), "")
+				}
+			case strings.Contains(d.Name(), "htpasswd"):
+				if data, ok := read(p); ok {
+					addHtpasswd(e, r, p, data)
+				}
 			}
 			return nil
 		}, nil)
@@ -340,4 +356,48 @@ func nonEmpty(s string) []string {
 		return nil
 	}
 	return []string{s}
+}
+
+// ParseHtpasswd parses an Apache/nginx htpasswd file: user:hash with
+// crypt(3) hashes (apr1, bcrypt, DES...) or {SHA} (base64 SHA-1).
+func ParseHtpasswd(data []byte) ([]ShadowEntry, []Problem) {
+	entries, probs := ParseShadow(data)
+	var keep []Problem
+	for i, en := range entries {
+		if en.Invalid != "" && strings.HasPrefix(en.Hash, "{SHA}") && len(en.Hash) == 33 {
+			entries[i].Invalid, entries[i].Scheme = "", "ldap-sha"
+		}
+	}
+	for _, p := range probs {
+		if !strings.Contains(p.Msg, "unrecognised hash") || !hasSHAEntry(entries, p.Line) {
+			keep = append(keep, p)
+		}
+	}
+	return entries, keep
+}
+
+func hasSHAEntry(entries []ShadowEntry, line int) bool {
+	for _, en := range entries {
+		if en.Line == line && en.Scheme == "ldap-sha" {
+			return true
+		}
+	}
+	return false
+}
+
+func addHtpasswd(e *Env, r *Result, p string, data []byte) {
+	r.found("htpasswd")
+	entries, probs := ParseHtpasswd(data)
+	for _, pr := range probs {
+		e.warn(p, "line %d: %s", pr.Line, pr.Msg)
+	}
+	for _, en := range entries {
+		if en.Invalid != "" {
+			r.unchecked("htpasswd", p, en.User, "line %d: %s", en.Line, en.Invalid)
+			continue
+		}
+		c := credentialOf("htpasswd", p, en, nil)
+		c.Hints = []string{"admin", "web"}
+		r.Credentials = append(r.Credentials, c)
+	}
 }

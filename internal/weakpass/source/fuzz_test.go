@@ -28,6 +28,18 @@ func FuzzParseShadow(f *testing.F) {
 	})
 }
 
+func FuzzParseHtpasswd(f *testing.F) {
+	seed(f, "etc/nginx/.htpasswd", "a:{SHA}\n", "b:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=:x\n")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		entries, _ := ParseHtpasswd(data)
+		for _, e := range entries {
+			if e.Invalid == "" && e.State == Test && e.Scheme == "" {
+				t.Fatalf("testable entry without a scheme: %+v", e)
+			}
+		}
+	})
+}
+
 func FuzzParseRedis(f *testing.F) {
 	seed(f, "etc/redis/redis.conf", `requirepass "a\x41b"`, "user x on >a #zz nopass", `requirepass 'it\'s'`, `"unbalanced`)
 	seed(f, "etc/redis/users.acl")

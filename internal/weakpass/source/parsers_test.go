@@ -53,3 +53,29 @@ func TestParseSnmpdAndNetrc(t *testing.T) {
 		t.Errorf("%+v", n)
 	}
 }
+
+func TestParseAppConfigCompose(t *testing.T) {
+	got := ParseAppConfig([]byte("services:\n  db:\n    environment:\n      - MYSQL_ROOT_PASSWORD=rootpw1\n      MYSQL_PASSWORD: \"apppw2\"\n      - MYSQL_ALLOW_EMPTY=no\n      POSTGRES_PASSWORD_FILE: /run/secrets/pg\n"))
+	var keys []string
+	for _, s := range got {
+		keys = append(keys, s.Key+"="+s.Value)
+	}
+	if fmt.Sprint(keys) != "[MYSQL_ROOT_PASSWORD=rootpw1 MYSQL_PASSWORD=apppw2]" {
+		t.Errorf("%v", keys)
+	}
+	if !appConfigName("docker-compose.yml") || !appConfigName("compose.yaml") || !appConfigName("grafana.ini") || appConfigName("compose.go") {
+		t.Error("appConfigName")
+	}
+}
+
+func TestGshadow(t *testing.T) {
+	root := testutil.TempRoot(t, map[string]string{"etc/gshadow": "sudo:*::alice\nstaff:::\nops:$1$.rx/Wm6I$G1S8UQoHdZjd6TiPm7hNZ/::\n"})
+	r := Collect(context.Background(), &Env{FS: root})
+	var got []string
+	for _, c := range r.Credentials {
+		got = append(got, c.Store+"/"+c.Account+":"+string(c.State))
+	}
+	if fmt.Sprint(got) != "[gshadow/sudo:locked gshadow/staff:locked gshadow/ops:]" {
+		t.Errorf("%v", got)
+	}
+}

@@ -73,9 +73,16 @@ func ParseShadow(data []byte) ([]ShadowEntry, []Problem) {
 
 const cryptAlphabet = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
+var crypt64 = func() (t [256]bool) {
+	for i := 0; i < len(cryptAlphabet); i++ {
+		t[cryptAlphabet[i]] = true
+	}
+	return t
+}()
+
 func isCrypt64(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if strings.IndexByte(cryptAlphabet, s[i]) < 0 {
+		if !crypt64[s[i]] {
 			return false
 		}
 	}
@@ -177,6 +184,17 @@ func collectShadow(_ context.Context, e *Env, r *Result) {
 		r.found("shadow")
 		addShadow(e, r, "shadow", "/etc/shadow", data, gecos)
 	}
+	// Group passwords (newgrp); almost always locked.
+	if data, ok := readFile(e, r, "gshadow", "/etc/gshadow"); ok {
+		addShadow(e, r, "gshadow", "/etc/gshadow", data, nil)
+	}
+	// Samba keeps NT hashes in a TDB database Ward does not read.
+	for _, p := range []string{"/var/lib/samba/private/passdb.tdb", "/var/lib/samba/passdb.tdb", "/etc/samba/passdb.tdb"} {
+		if e.FS.Exists(p) {
+			r.found("samba")
+			r.unchecked("samba", p, "", "Samba tdbsam password database (NT hashes) is not read")
+		}
+	}
 	// Hashes left in /etc/passwd (no shadow file, or pwunconv).
 	if pw, err := e.FS.ReadFile("/etc/passwd", maxConfigBytes); err == nil {
 		entries, _ := ParseShadow(pw)
@@ -205,7 +223,12 @@ func addShadow(e *Env, r *Result, store, path string, data []byte, hints map[str
 			r.unchecked(store, path, en.User, "line %d: %s", en.Line, en.Invalid)
 			continue
 		}
-		r.Credentials = append(r.Credentials, credentialOf(store, path, en, hints))
+		c := credentialOf(store, path, en, hints)
+		if store == "gshadow" && c.State == Empty {
+			// gshadow(5): an empty field lets only members in, no password.
+			c.State = Locked
+		}
+		r.Credentials = append(r.Credentials, c)
 	}
 }
 

@@ -35,7 +35,7 @@ const (
 type Credential struct {
 	// Store names where it lives: "shadow", "mysql", "postgresql",
 	// "redis", "tomcat", "openldap", "snmp", "proftpd", "vsftpd",
-	// "config-file".
+	// "htpasswd", "config-file".
 	Store   string `json:"store"`
 	Account string `json:"account"`
 	// Path is the file (in the scanned root) or the table it came from.

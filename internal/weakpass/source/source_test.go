@@ -55,14 +55,15 @@ func TestCollectFixture(t *testing.T) {
 		{"shadow", "root", Test}, {"shadow", "guest", Empty}, {"shadow", "locked", Locked},
 		{"redis", "cache", Empty}, {"redis", "default", Test}, {"tomcat", "tomcat", Test}, {"tomcat", "legacy", Empty},
 		{"openldap", "cn=admin,dc=example,dc=org", Test}, {"snmp", "community (rocommunity)", Test},
-		{"proftpd", "ftpupload", Test}, {"vsftpd", "virtual1", Test},
+		{"proftpd", "ftpupload", Test}, {"vsftpd", "virtual1", Test}, {"htpasswd", "admin", Test}, {"htpasswd", "ops", Test},
 	} {
 		if !has(want.store, want.account, want.state) {
 			t.Errorf("no %s account %q in state %q", want.store, want.account, want.state)
 		}
 	}
 	for _, w := range []string{"/etc/shadow: line 12: malformed line", "/etc/shadow: line 13: account trunc: truncated or malformed sha512crypt",
-		"/etc/shadow: line 14: account weird: unknown hash scheme $9z$", "/etc/redis/users.acl: line 5"} {
+		"/etc/shadow: line 14: account weird: unknown hash scheme $9z$", "/etc/redis/users.acl: line 5",
+		"/etc/nginx/.htpasswd: line 3: account broken"} {
 		if !containsPrefix(warnings, w) {
 			t.Errorf("no warning %q in %q", w, warnings)
 		}

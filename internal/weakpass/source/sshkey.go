@@ -117,6 +117,7 @@ func collectSSHKeys(_ context.Context, e *Env, r *Result) {
 		if err != nil {
 			if !isNotExist(err) && !errors.Is(err, fs.ErrInvalid) {
 				e.warn(dir, "%v", err)
+				r.unchecked("ssh-keys", dir, "", "not readable: %v", err)
 			}
 			continue
 		}
