@@ -149,7 +149,7 @@ func TestMiddlewareContent(t *testing.T) {
 		want{"tomcat", "tomcat-listings-off", baseline.Manual},
 		want{"redis", "redis-requirepass-not-empty", baseline.Pass},
 		want{"redis", "redis-flushall-disabled", baseline.Pass},
-		want{"redis", "redis-requirepass-set", baseline.Manual},
+		want{"redis", "redis-requirepass-set", baseline.Pass},
 		want{"docker", "docker-log-level", baseline.Pass},
 	)
 	expect(t, rep, ws)
