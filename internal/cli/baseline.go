@@ -34,6 +34,8 @@ func runComplianceRun(ctx context.Context, a *app, args []string) error {
 	policies := fs.String("policies", "auto", `policy ids, comma-separated, or "auto" (the policies that fit each host)`)
 	level := fs.String("level", "", "levels auto picks: CIS 1 or 2, 等保 mlps2 or mlps3, comma-separated (default 1)")
 	cron := fs.String("cron", "", `run on this 5-field cron schedule, e.g. "0 2 * * *" (default: once, now)`)
+	sets := labelFlag{}
+	fs.Var(sets, "set", "override a policy parameter, NAME=VALUE, e.g. password_max_days=180 (repeatable)")
 	if _, err := a.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -44,6 +46,9 @@ func runComplianceRun(ctx context.Context, a *app, args []string) error {
 		return usageErr("--all cannot be combined with --hosts or --label")
 	}
 	p := wire.BaselineTaskParams{Level: *level}
+	if len(sets) > 0 {
+		p.Overrides = map[string]string(sets)
+	}
 	for id := range strings.SplitSeq(*policies, ",") {
 		if id = strings.TrimSpace(id); id != "" {
 			p.Policies = append(p.Policies, id)
