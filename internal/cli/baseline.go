@@ -26,7 +26,7 @@ func init() {
 
 // runComplianceRun creates a baseline task (now, or on a schedule).
 func runComplianceRun(ctx context.Context, a *app, args []string) error {
-	fs := a.flagSet("(--hosts A,B | --label k=v... | --all) [--policies auto|ID,ID] [--level 1|2,mlps2|mlps3] [--cron EXPR]")
+	fs := a.flagSet("(--hosts A,B | --label k=v... | --all) [--policies auto|ID,ID] [--level 1|2,mlps2|mlps3] [--set NAME=VALUE]... [--cron EXPR]")
 	hosts := fs.String("hosts", "", "comma-separated host ids or hostnames")
 	labels := labelFlag{}
 	fs.Var(labels, "label", "hosts with this label, key=value (repeatable; all must match)")
@@ -103,15 +103,20 @@ func runCompliancePolicies(ctx context.Context, a *app, args []string) error {
 
 // runComplianceItems prints the check-item view.
 func runComplianceItems(ctx context.Context, a *app, args []string) error {
-	fs := a.flagSet("[--policy ID] [--status fail]")
+	fs := a.flagSet("[--policy ID] [--status fail] [--label k=v]...")
 	policy := fs.String("policy", "", "only this policy")
 	status := fs.String("status", "", "only checks with hosts in this status (pass, fail, not-applicable, error, manual; comma-separated)")
+	labels := labelFlag{}
+	fs.Var(labels, "label", "count only hosts with this label, key=value (repeatable; all must match)")
 	if _, err := a.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
 	q := url.Values{}
 	setIf(q, "policy", *policy)
 	setIf(q, "status", *status)
+	for k, v := range labels {
+		q.Add("label", k+"="+v)
+	}
 	items, err := getList[wire.BaselineItem](ctx, a, "/baseline/items", q)
 	if err != nil || a.jsonOut {
 		return err

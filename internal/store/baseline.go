@@ -482,33 +482,28 @@ type BaselineItem struct {
 	Hosts       BaselineCounts
 }
 
+// BaselineItemFilter selects the item view; zero fields do not filter.
+type BaselineItemFilter struct {
+	Policy string
+	// Labels counts only the hosts with all of these labels.
+	Labels map[string]string
+}
+
 // BaselineItems is the check-item view: every check of the policy (all
 // policies when empty) with its hosts per status, in policy and natural
-// check order ("1.2" before "1.10").
-func (s *Store) BaselineItems(ctx context.Context, policy string) ([]BaselineItem, error) {
+// check order ("1.2" before "1.10"). Without labels the counts are the
+// ones kept up to date on ingest; with labels they are counted from the
+// matching hosts' results.
+func (s *Store) BaselineItems(ctx context.Context, f BaselineItemFilter) ([]BaselineItem, error) {
 	var out []BaselineItem
+	policy := f.Policy
 	err := s.readTx(ctx, func(tx db) error {
 		where, args := "", []any{}
 		if policy != "" {
 			where, args = ` WHERE policy = ?`, append(args, policy)
 		}
-		cond := ` WHERE n > 0`
-		if policy != "" {
-			cond += ` AND policy = ?`
-		}
-		rows, err := tx.query(ctx, `SELECT policy, check_id, status, n FROM baseline_item_counts`+cond, args...)
-		if err != nil {
-			return err
-		}
 		byKey := map[policyCheck]*BaselineItem{}
-		for rows.Next() {
-			var k policyCheck
-			var st string
-			var n int
-			if err := rows.Scan(&k.policy, &k.check, &st, &n); err != nil {
-				rows.Close()
-				return err
-			}
+		add := func(k policyCheck, st string, n int) {
 			it := byKey[k]
 			if it == nil {
 				it = &BaselineItem{Policy: k.policy, Check: k.check}
@@ -516,11 +511,16 @@ func (s *Store) BaselineItems(ctx context.Context, policy string) ([]BaselineIte
 			}
 			it.Hosts.add(st, n)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		var err error
+		if len(f.Labels) > 0 {
+			err = labelledItemCounts(ctx, tx, f, add)
+		} else {
+			err = itemCounts(ctx, tx, policy, add)
+		}
+		if err != nil {
 			return err
 		}
-		rows, err = tx.query(ctx, `SELECT policy, check_id, title, title_zh, severity, remediation, refs FROM baseline_checks`+where, args...)
+		rows, err := tx.query(ctx, `SELECT policy, check_id, title, title_zh, severity, remediation, refs FROM baseline_checks`+where, args...)
 		if err != nil {
 			return err
 		}
@@ -560,6 +560,71 @@ func (s *Store) BaselineItems(ctx context.Context, policy string) ([]BaselineIte
 		return cmp.Or(cmp.Compare(a.Policy, b.Policy), naturalCompare(a.Check, b.Check))
 	})
 	return out, nil
+}
+
+// itemCounts reads the fleet-wide counts kept on ingest.
+func itemCounts(ctx context.Context, tx db, policy string, add func(policyCheck, string, int)) error {
+	cond, args := ` WHERE n > 0`, []any{}
+	if policy != "" {
+		cond, args = cond+` AND policy = ?`, append(args, policy)
+	}
+	return tx.run(ctx, `SELECT policy, check_id, status, n FROM baseline_item_counts`+cond, args, func(rows *sql.Rows) error {
+		var k policyCheck
+		var st string
+		var n int
+		if err := rows.Scan(&k.policy, &k.check, &st, &n); err != nil {
+			return err
+		}
+		add(k, st, n)
+		return nil
+	})
+}
+
+// labelledItemCounts counts the results of the hosts with all of f's
+// labels: stored results (every status but pass) grouped in SQL, passes
+// from the hosts' passed lists.
+func labelledItemCounts(ctx context.Context, tx db, f BaselineItemFilter, add func(policyCheck, string, int)) error {
+	var conds []string
+	var args []any
+	for _, k := range slices.Sorted(maps.Keys(f.Labels)) {
+		conds = append(conds, `host_id IN (SELECT host_id FROM host_labels WHERE name = ? AND value = ?)`)
+		args = append(args, k, f.Labels[k])
+	}
+	if f.Policy != "" {
+		conds, args = append(conds, `policy = ?`), append(args, f.Policy)
+	}
+	where := ` WHERE ` + strings.Join(conds, ` AND `)
+	err := tx.run(ctx, `SELECT policy, check_id, status, COUNT(*) FROM baseline_results`+where+` GROUP BY policy, check_id, status`, args,
+		func(rows *sql.Rows) error {
+			var k policyCheck
+			var st string
+			var n int
+			if err := rows.Scan(&k.policy, &k.check, &st, &n); err != nil {
+				return err
+			}
+			add(k, st, n)
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	passes := map[policyCheck]int{}
+	err = tx.run(ctx, `SELECT policy, passed FROM baseline_hosts`+where, args, func(rows *sql.Rows) error {
+		var policy string
+		var passed sql.NullString
+		if err := rows.Scan(&policy, &passed); err != nil {
+			return err
+		}
+		ids, err := passedList(passed)
+		for _, id := range ids {
+			passes[policyCheck{policy, id}]++
+		}
+		return err
+	})
+	for k, n := range passes {
+		add(k, BaselinePass, n)
+	}
+	return err
 }
 
 // naturalCompare orders check ids with their digit runs as numbers.

@@ -82,7 +82,7 @@ func TestBaselineViews(t *testing.T) {
 		clk.Add(time.Minute)
 		ingestAll(t, s, baselineMsg(t, "m3", hb, pol(pass(sshRoot), tmp, pass(aide))))
 
-		items, err := s.BaselineItems(ctx, "debian12-l1")
+		items, err := s.BaselineItems(ctx, BaselineItemFilter{Policy: "debian12-l1"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +169,7 @@ func TestBaselineViews(t *testing.T) {
 			t.Fatalf("%d rows of checks that do not pass, want 0 (all 5 pass)", n)
 		}
 		// The item view follows replaced results and deleted hosts.
-		items, err = s.BaselineItems(ctx, "")
+		items, err = s.BaselineItems(ctx, BaselineItemFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -323,4 +323,72 @@ func BenchmarkParseBaseline(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// The item view filtered by host labels counts only those hosts, from
+// their stored results and passed lists; with a label every host has, it
+// matches the counts kept on ingest.
+func TestBaselineItemsByLabel(t *testing.T) {
+	each(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := b.open(t)
+		ha := host(t, s, "a", map[string]string{"env": "prod", "fleet": "all"})
+		hb := host(t, s, "b", map[string]string{"env": "prod", "dc": "x", "fleet": "all"})
+		hc := host(t, s, "c", map[string]string{"env": "dev", "fleet": "all"})
+		pass := func(c bcheck) bcheck {
+			c.Status, c.Reason, c.Evidence, c.Remediation, c.References = "pass", "", nil, "", nil
+			return c
+		}
+		tmp := bcheck{Check: "1.1.2", Title: "/tmp is a separate mount", Severity: model.SevMedium, Status: "pass"}
+		tmpNA := bcheck{Check: "1.1.2", Title: "/tmp is a separate mount", Severity: model.SevMedium, Status: "not-applicable", Reason: "container"}
+		aide := bcheck{Check: "1.10", Title: "AIDE is installed", Severity: model.SevLow, Status: "error", Reason: "dpkg status unreadable"}
+		pol := func(cs ...bcheck) bpolicy { return bpolicy{Policy: "debian12-l1", Title: "Debian 12 L1", Checks: cs} }
+		other := bpolicy{Policy: "nginx", Title: "nginx", Checks: []bcheck{{Check: "nginx-tokens", Title: "server_tokens off", Severity: model.SevLow, Status: "fail", Reason: "on"}}}
+		ingestAll(t, s, baselineMsg(t, "m1", ha, pol(sshRoot, tmp, aide), other), baselineMsg(t, "m2", hb, pol(pass(sshRoot), tmp, pass(aide))),
+			baselineMsg(t, "m3", hc, pol(sshRoot, tmpNA, aide)))
+
+		counts := func(f BaselineItemFilter) map[string]BaselineCounts {
+			t.Helper()
+			items, err := s.BaselineItems(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]BaselineCounts{}
+			for _, it := range items {
+				if it.Title == "" {
+					t.Errorf("%s/%s: no catalog title", it.Policy, it.Check)
+				}
+				out[it.Policy+"/"+it.Check] = it.Hosts
+			}
+			return out
+		}
+		for _, tt := range []struct {
+			f    BaselineItemFilter
+			want map[string]BaselineCounts
+		}{
+			{BaselineItemFilter{Policy: "debian12-l1", Labels: map[string]string{"env": "prod"}}, map[string]BaselineCounts{
+				"debian12-l1/1.1.2":  {Pass: 2},
+				"debian12-l1/1.10":   {Pass: 1, Error: 1},
+				"debian12-l1/5.2.10": {Pass: 1, Fail: 1},
+			}},
+			{BaselineItemFilter{Labels: map[string]string{"env": "prod", "dc": "x"}}, map[string]BaselineCounts{
+				"debian12-l1/1.1.2": {Pass: 1}, "debian12-l1/1.10": {Pass: 1}, "debian12-l1/5.2.10": {Pass: 1},
+			}},
+			{BaselineItemFilter{Labels: map[string]string{"env": "dev"}}, map[string]BaselineCounts{
+				"debian12-l1/1.1.2": {NotApplicable: 1}, "debian12-l1/1.10": {Error: 1}, "debian12-l1/5.2.10": {Fail: 1},
+			}},
+			{BaselineItemFilter{Labels: map[string]string{"env": "prod"}}, map[string]BaselineCounts{
+				"debian12-l1/1.1.2": {Pass: 2}, "debian12-l1/1.10": {Pass: 1, Error: 1}, "debian12-l1/5.2.10": {Pass: 1, Fail: 1},
+				"nginx/nginx-tokens": {Fail: 1},
+			}},
+			{BaselineItemFilter{Labels: map[string]string{"env": "staging"}}, map[string]BaselineCounts{}},
+		} {
+			if d := cmp.Diff(tt.want, counts(tt.f)); d != "" {
+				t.Errorf("%+v (-want +got):\n%s", tt.f, d)
+			}
+		}
+		if d := cmp.Diff(counts(BaselineItemFilter{}), counts(BaselineItemFilter{Labels: map[string]string{"fleet": "all"}})); d != "" {
+			t.Errorf("a label every host has differs from the ingest counts (-ingest +labelled):\n%s", d)
+		}
+	})
 }
