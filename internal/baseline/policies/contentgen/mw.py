@@ -186,7 +186,7 @@ tomcat = [
 ]
 policy('tomcat', ('Apache Tomcat baseline', 'Apache Tomcat 基线'), ('Hardening of Apache Tomcat 9/10: shutdown port and command, AJP secret, manager access, default applications, file permissions, information disclosure, auto-deploy, logging and run-as user. CIS Apache Tomcat Benchmark item numbers are references only.',
        'Apache Tomcat 9/10 加固：关闭端口与命令、AJP 密钥、管理应用访问、默认应用、文件权限、信息泄露、自动部署、日志与运行用户。CIS 基准编号仅作参考。'),
-       {'apps': ['tomcat'], 'packages': ['tomcat9', 'tomcat10', 'tomcat']}, [{'file': ['/etc/tomcat9/server.xml', '/etc/tomcat10/server.xml', '/etc/tomcat11/server.xml', '/etc/tomcat/server.xml', '/opt/tomcat/conf/server.xml', '/usr/local/tomcat/conf/server.xml', '/usr/share/tomcat/conf/server.xml']}], tomcat, 'tomcat')
+       {'apps': ['tomcat'], 'packages': ['tomcat9', 'tomcat10', 'tomcat']}, [{'file': tb('server.xml')}], tomcat, 'tomcat')
 
 # ---------------------------------------------------------------- MySQL / MariaDB
 MY = ['/etc/mysql/my.cnf', '/etc/mysql/mysql.cnf', '/etc/mysql/mariadb.cnf', '/etc/mysql/conf.d/*.cnf', '/etc/mysql/mysql.conf.d/*.cnf', '/etc/mysql/mariadb.conf.d/*.cnf', '/etc/my.cnf', '/etc/my.cnf.d/*.cnf']
