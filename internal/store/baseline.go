@@ -159,11 +159,23 @@ type baselineBatch struct {
 	latest  map[hostPolicy]int
 	history []*baselineRun // every run, in order
 	catalog map[policyCheck]catalogRow
+	keep    int // history rows kept per host and policy
 }
 
 func newBaselineBatch() *baselineBatch {
-	return &baselineBatch{latest: map[hostPolicy]int{}, catalog: map[policyCheck]catalogRow{}}
+	return &baselineBatch{latest: map[hostPolicy]int{}, catalog: map[policyCheck]catalogRow{}, keep: DefaultBaselineHistory}
 }
+
+func (b *baselineBatch) configure(s *Store) { b.keep = s.baselineHistory }
+
+// DefaultBaselineHistory is how many runs the history keeps per host and
+// policy: three months of daily scans.
+const DefaultBaselineHistory = 100
+
+// WithBaselineHistory keeps the last n baseline runs per host and policy
+// in the history (older rows are pruned as new ones arrive); n <= 0 keeps
+// them all.
+func WithBaselineHistory(n int) Option { return func(o *options) { o.baselineHistory = n } }
 
 // parseBaseline checks and converts one host's report.
 func parseBaseline(hostID int64, data json.RawMessage) ([]*baselineRun, []catalogRow, error) {
@@ -373,11 +385,56 @@ func (b *baselineBatch) Flush(ctx context.Context, tx db, now time.Time) error {
 	if err := tx.bulk(ctx, baselineHostInsert, len(b.runs), summary(b.runs), nil); err != nil {
 		return err
 	}
-	return tx.bulk(ctx, baselineHistoryInsert, len(b.history), func(i int, dst []any) []any {
+	err = tx.bulk(ctx, baselineHistoryInsert, len(b.history), func(i int, dst []any) []any {
 		r := b.history[i]
 		c := r.counts
 		return append(dst, r.host, r.policy, now, c.Score(), c.Pass, c.Fail, c.NotApplicable, c.Error, c.Manual)
 	}, nil)
+	if err != nil {
+		return err
+	}
+	return b.pruneHistory(ctx, tx)
+}
+
+// pruneHistory keeps the newest keep runs of each of the batch's (host,
+// policy) pairs. A pair is pruned once it holds more than keep plus 10%,
+// so in steady state one delete runs every keep/10 scans instead of one
+// per scan. Runs stored at the same instant are kept or dropped together.
+func (b *baselineBatch) pruneHistory(ctx context.Context, tx db) error {
+	if b.keep <= 0 {
+		return nil
+	}
+	over := []hostPolicy{}
+	cols := []bulkCol{{"host_id", colInt}, {"policy", colText}}
+	per := tx.d.tupleChunk(len(cols))
+	for lo := 0; lo < len(b.runs); lo += per {
+		hi := min(lo+per, len(b.runs))
+		set, args := tx.d.tupleSet(cols, lo, hi, func(i int, dst []any) []any {
+			return append(dst, b.runs[i].host, b.runs[i].policy)
+		})
+		err := tx.run(ctx, `SELECT host_id, policy FROM baseline_history WHERE (host_id, policy) IN `+set+`
+			GROUP BY host_id, policy HAVING COUNT(*) > ?`, append(args, b.keep+b.keep/10), func(rows *sql.Rows) error {
+			var k hostPolicy
+			if err := rows.Scan(&k.host, &k.policy); err != nil {
+				return err
+			}
+			over = append(over, k)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("prune baseline history: %w", err)
+		}
+	}
+	slices.SortFunc(over, func(x, y hostPolicy) int { return cmp.Or(cmp.Compare(x.host, y.host), cmp.Compare(x.policy, y.policy)) })
+	for _, k := range over {
+		_, err := tx.exec(ctx, `DELETE FROM baseline_history WHERE host_id = ? AND policy = ? AND scanned_at <
+			(SELECT scanned_at FROM baseline_history WHERE host_id = ? AND policy = ? ORDER BY scanned_at DESC LIMIT 1 OFFSET ?)`,
+			k.host, k.policy, k.host, k.policy, b.keep-1)
+		if err != nil {
+			return fmt.Errorf("prune baseline history of host %d: %w", k.host, err)
+		}
+	}
+	return nil
 }
 
 // itemStatus keys the item view's counts.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -389,6 +390,75 @@ func TestBaselineItemsByLabel(t *testing.T) {
 		}
 		if d := cmp.Diff(counts(BaselineItemFilter{}), counts(BaselineItemFilter{Labels: map[string]string{"fleet": "all"}})); d != "" {
 			t.Errorf("a label every host has differs from the ingest counts (-ingest +labelled):\n%s", d)
+		}
+	})
+}
+
+// The history keeps the newest N runs per host and policy, pruned as runs
+// arrive (N = 3 here: no 10% slack below 10); other pairs are untouched,
+// and N <= 0 keeps everything.
+func TestBaselineHistoryRetention(t *testing.T) {
+	each(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		clk := newClock()
+		s := b.open(t, WithClock(clk.Now), WithBaselineHistory(3))
+		ha, hb := host(t, s, "a", nil), host(t, s, "b", nil)
+		run := func(id string, h int64, policy string, fails int) Message {
+			var cs []bcheck
+			for i := range 4 {
+				c := bcheck{Check: fmt.Sprintf("c%d", i), Title: "check", Severity: model.SevLow, Status: "pass"}
+				if i < fails {
+					c.Status, c.Reason = "fail", "no"
+				}
+				cs = append(cs, c)
+			}
+			return baselineMsg(t, id, h, bpolicy{Policy: policy, Title: policy, Checks: cs})
+		}
+		var times []time.Time
+		for i := range 6 {
+			clk.Add(time.Hour)
+			times = append(times, clk.Now())
+			msgs := []Message{run(fmt.Sprintf("a%d", i), ha, "p1", i%5)}
+			if i < 2 {
+				msgs = append(msgs, run(fmt.Sprintf("b%d", i), hb, "p1", 0), run(fmt.Sprintf("a2-%d", i), ha, "p2", 0))
+			}
+			ingestAll(t, s, msgs...)
+		}
+		hist, err := s.BaselineHistory(ctx, ha, "p1", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []time.Time
+		var scores []float64
+		for _, r := range hist {
+			got = append(got, r.ScannedAt)
+			scores = append(scores, r.Score)
+		}
+		want := []time.Time{times[5].Truncate(time.Microsecond), times[4].Truncate(time.Microsecond), times[3].Truncate(time.Microsecond)}
+		if len(got) != 3 || !got[0].Equal(want[0]) || !got[1].Equal(want[1]) || !got[2].Equal(want[2]) {
+			t.Errorf("host a p1 history %v, want the 3 newest %v", got, want)
+		}
+		if !slices.Equal(scores, []float64{100, 0, 25}) {
+			t.Errorf("scores %v, want [100 0 25] (runs 5, 4, 3)", scores)
+		}
+		for _, c := range []struct {
+			h      int64
+			policy string
+			n      int
+		}{{hb, "p1", 2}, {ha, "p2", 2}} {
+			if h, _ := s.BaselineHistory(ctx, c.h, c.policy, 0); len(h) != c.n {
+				t.Errorf("host %d %s: %d runs, want %d", c.h, c.policy, len(h), c.n)
+			}
+		}
+
+		all := b.open(t, WithClock(clk.Now), WithBaselineHistory(0))
+		hc := host(t, all, "c", nil)
+		for i := range 5 {
+			clk.Add(time.Hour)
+			ingestAll(t, all, run(fmt.Sprintf("c%d", i), hc, "p1", 0))
+		}
+		if h, _ := all.BaselineHistory(ctx, hc, "p1", 0); len(h) != 5 {
+			t.Errorf("unlimited history: %d runs, want 5", len(h))
 		}
 	})
 }
