@@ -272,7 +272,7 @@ func cmpReason(what, found, op, want string) string {
 
 // compact shortens an evidence string and masks anything that looks like
 // a password hash.
-var hashRE = regexp.MustCompile(`\$(1|2[abxy]?|5|6|y|gy|7|sha1|md5)\$[^\s:]+`)
+var hashRE = regexp.MustCompile(`\$(1|2[abxy]?|5|6|y|gy|7|sha1|md5)\$[^\s:]+|grub\.pbkdf2\.[^\s"']+`)
 
 func compact(s string) string {
 	s = hashRE.ReplaceAllString(s, "[redacted]")

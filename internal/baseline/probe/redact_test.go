@@ -21,6 +21,8 @@ func TestSecretsNeverInEvidence(t *testing.T) {
 		"etc/postgresql/16/main/postgresql.conf": "primary_conninfo = 'host=db user=rep password=" + secret + "'\n",
 		"root/.docker/config.json":               `{"auths": {"r.example": {"auth": "` + secret + `"}}}` + "\n",
 		"etc/mysql/my.cnf":                       "[client]\npassword = " + secret + "\n",
+		"boot/grub/grub.cfg":                     "set superusers=\"root\"\npassword_pbkdf2 root grub.pbkdf2.sha512.10000." + secret + "\n",
+		"boot/grub2/user.cfg":                    "GRUB2_PASSWORD=grub.pbkdf2.sha512.10000." + secret + "\n",
 	})
 	tg := NewTarget(context.Background(), root, false, "", inv())
 	kv := func(key, op, value string, redact bool) policy.Probe {
@@ -46,6 +48,8 @@ func TestSecretsNeverInEvidence(t *testing.T) {
 		{"postgres conninfo", ct("/etc/postgresql/*/main/postgresql.conf", `conninfo`, false), Pass, "password=<redacted>"},
 		{"docker auths", ct("/root/.docker/config.json", `auth`, false), Pass, `"auth": <redacted>`},
 		{"mysql password", ct("/etc/mysql/my.cnf", `password`, false), Pass, "password = <redacted>"},
+		{"grub password hash", ct("/boot/grub/grub.cfg", `^\s*password_pbkdf2\s+\S+\s+grub\.pbkdf2\.`, false), Pass, "password_pbkdf2 root [redacted]"},
+		{"grub2 user.cfg", ct("/boot/grub2/user.cfg", `^\s*GRUB2_PASSWORD=grub\.pbkdf2\.`, false), Pass, "GRUB2_PASSWORD=<redacted>"},
 	}
 	for _, c := range cases {
 		r := tg.Eval(c.p)
