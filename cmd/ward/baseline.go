@@ -40,13 +40,46 @@ func baselineScanFlags(fs *flag.FlagSet) func() (scan.Detector, error) {
 	var pols listFlag
 	fs.Var(&pols, "policy", "baseline policy ID or FILE (Ward or Wazuh SCA YAML); repeatable; default auto: chosen from the host's OS and applications")
 	level := fs.String("level", "1", "with --policy auto: CIS level 1 or 2, and/or 等保 level mlps2 or mlps3 (comma-separated)")
+	sets := paramFlag{}
+	fs.Var(sets, "set", "override a baseline policy parameter, NAME=VALUE (e.g. password_max_days=180); repeatable")
 	return func() (scan.Detector, error) {
 		if _, _, err := baseline.ParseLevel(*level); err != nil {
 			return nil, err
 		}
 		baseline.Preload(pols)
-		return &baseline.Detector{Opts: baseline.Options{Policies: pols, Level: *level}}, nil
+		return &baseline.Detector{Opts: baseline.Options{Policies: pols, Level: *level, Overrides: sets.overrides()}}, nil
 	}
+}
+
+// paramFlag collects repeatable NAME=VALUE policy parameter overrides.
+type paramFlag map[string]string
+
+func (p paramFlag) String() string {
+	var out []string
+	for k, v := range p {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
+}
+
+func (p paramFlag) Set(v string) error {
+	name, value, ok := strings.Cut(v, "=")
+	if !ok {
+		return fmt.Errorf("want NAME=VALUE, got %q", v)
+	}
+	if err := policy.CheckOverride(name, value); err != nil {
+		return err
+	}
+	p[name] = value
+	return nil
+}
+
+func (p paramFlag) overrides() map[string]string {
+	if len(p) == 0 {
+		return nil
+	}
+	return map[string]string(p)
 }
 
 func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -244,6 +277,8 @@ func baselineFix(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	level := fs.String("level", "1", "with --policy auto: 1, 2, mlps2, mlps3")
 	root := fs.String("root", "/", "root filesystem to fix (writes stay inside it)")
 	apply := fs.Bool("apply", false, "apply the changes (default: print them only)")
+	sets := paramFlag{}
+	fs.Var(sets, "set", "override a policy parameter, NAME=VALUE; repeatable")
 	if err := fs.Parse(args); err != nil {
 		return flagErr(err)
 	}
@@ -257,7 +292,7 @@ func baselineFix(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	sel, warns, err := baseline.Select(baseline.Options{Policies: pols, Level: *level}, inv)
+	sel, warns, err := baseline.Select(baseline.Options{Policies: pols, Level: *level, Overrides: sets.overrides()}, inv)
 	for _, w := range warns {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}

@@ -23,11 +23,14 @@ func init() {
 		TaskTypes: []api.TaskType{{
 			Name: baselinetask.Kind,
 			Description: `check compliance baselines; params {"policies": ["debian12-l1", ...] or "auto", ` +
-				`"level": "1"|"2" and/or "mlps2"|"mlps3"}; results in the check-item and host views (ward compliance)`,
+				`"level": "1"|"2" and/or "mlps2"|"mlps3", "overrides": {"password_max_days": "180"}}; results in the check-item and host views (ward compliance)`,
 			CheckParams: func(params json.RawMessage) error {
 				lib, _ := baseline.Library(nil)
-				_, err := baselinetask.ParseParams(params, lib.IDs())
-				return err
+				p, err := baselinetask.ParseParams(params, lib.IDs())
+				if err != nil {
+					return err
+				}
+				return baselinetask.CheckOverrides(p, lib)
 			},
 		}},
 		Runners: map[string]agent.TaskRunner{baselinetask.Kind: runBaselineTask},
@@ -43,7 +46,7 @@ func runBaselineTask(ctx context.Context, tc *agent.TaskContext) error {
 	if err != nil {
 		return err
 	}
-	det := &baseline.Detector{Opts: baseline.Options{Policies: p.Policies, Level: p.Level}}
+	det := &baseline.Detector{Opts: baseline.Options{Policies: p.Policies, Level: p.Level, Overrides: p.Overrides}}
 	opts := tc.Scan
 	opts.Detectors = []scan.Detector{det}
 	if opts.Log == nil {

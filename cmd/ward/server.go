@@ -11,6 +11,7 @@ import (
 
 	"github.com/ward-sec/ward/internal/pki"
 	"github.com/ward-sec/ward/internal/server"
+	"github.com/ward-sec/ward/internal/store"
 	"github.com/ward-sec/ward/internal/transport"
 )
 
@@ -25,6 +26,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	agentNATSURL := fs.String("agent-nats-url", "", "NATS URL handed to enrolling agents (default: --nats-url, or the embedded server at --advertise)")
 	printNATSConfig := fs.Bool("print-nats-config", false, "print the configuration an external NATS cluster needs for Ward (auth callout), creating the keys in the data directory, and exit")
 	advertise := fs.String("advertise", "", "host name or address agents reach this server at (default 127.0.0.1)")
+	baselineHistory := fs.Int("baseline-history", store.DefaultBaselineHistory, "baseline runs kept in the history per host and policy (older ones are pruned; -1 keeps all)")
 	var sans listFlag
 	fs.Var(&sans, "san", "extra name or address for the server certificate; repeatable")
 	if err := fs.Parse(args); err != nil {
@@ -41,7 +43,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer parts.close()
 	s, err := server.Start(ctx, server.Config{
 		DataDir: *data, DB: *db, Listen: *listen, NATSListen: *natsListen, NATSURL: *natsURL, AgentNATSURL: *agentNATSURL, Advertise: *advertise, SANs: sans, Logger: log,
-		APIHandler: parts.apiHandler, OnApplied: parts.onApplied,
+		APIHandler: parts.apiHandler, OnApplied: parts.onApplied, BaselineHistory: *baselineHistory,
 	})
 	if err != nil {
 		return err

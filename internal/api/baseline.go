@@ -69,14 +69,19 @@ func statusParam(q url.Values, def []string) ([]string, error) {
 }
 
 // listBaselineItems is the check-item view. ?status= keeps the items with
-// at least one host in one of those statuses (e.g. status=fail).
+// at least one host in one of those statuses (e.g. status=fail);
+// ?label=k=v (repeatable) counts only the hosts with those labels.
 func (s *server) listBaselineItems(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	statuses, err := statusParam(q, nil)
 	if err != nil {
 		return err
 	}
-	items, err := s.store.BaselineItems(r.Context(), q.Get("policy"))
+	f := store.BaselineItemFilter{Policy: q.Get("policy")}
+	if f.Labels, err = labelParams(q); err != nil {
+		return err
+	}
+	items, err := s.store.BaselineItems(r.Context(), f)
 	if err != nil {
 		return err
 	}

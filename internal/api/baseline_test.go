@@ -67,6 +67,18 @@ func TestBaselineAPI(t *testing.T) {
 			t.Fatalf("items with a passing host: %+v", items.Items)
 		}
 
+		// Only web-1 (role=web, env=prod) is counted.
+		items = wire.List[wire.BaselineItem]{}
+		e.call(t, "GET", "/api/v1/baseline/items?policy=debian12-l1&label=role=web&label=env=prod", store.RoleViewer, nil, 200, &items)
+		got = map[string]wire.BaselineCounts{}
+		for _, it := range items.Items {
+			got[it.Check] = it.Hosts
+		}
+		want = map[string]wire.BaselineCounts{"sshd-permit-root-login": {Fail: 1}, "tmp-separate": {Fail: 1}, "interview-1": {Manual: 1}}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("items of hosts labelled role=web,env=prod: %+v", items.Items)
+		}
+
 		var hosts wire.List[wire.BaselineItemHost]
 		e.call(t, "GET", "/api/v1/baseline/items/debian12-l1/tmp-separate/hosts?limit=1", store.RoleViewer, nil, 200, &hosts)
 		if len(hosts.Items) != 1 || hosts.Items[0].HostID != web1 || hosts.Items[0].Hostname != "web-1" || hosts.NextCursor == "" {
@@ -129,6 +141,7 @@ func TestBaselineAPI(t *testing.T) {
 		// Bad input names the parameter; unknown hosts are 404.
 		for path, field := range map[string]string{
 			"/api/v1/baseline/items?status=passed":                 "status",
+			"/api/v1/baseline/items?label=noequals":                "label",
 			"/api/v1/baseline/hosts?below=abc":                     "below",
 			"/api/v1/baseline/hosts?cursor=zzz":                    "cursor",
 			"/api/v1/baseline/items/debian12-l1/x/hosts?cursor=-1": "cursor",

@@ -149,7 +149,7 @@ func TestMiddlewareContent(t *testing.T) {
 		want{"tomcat", "tomcat-listings-off", baseline.Manual},
 		want{"redis", "redis-requirepass-not-empty", baseline.Pass},
 		want{"redis", "redis-flushall-disabled", baseline.Pass},
-		want{"redis", "redis-requirepass-set", baseline.Manual},
+		want{"redis", "redis-requirepass-set", baseline.Pass},
 		want{"docker", "docker-log-level", baseline.Pass},
 	)
 	expect(t, rep, ws)
@@ -247,4 +247,35 @@ func TestUbuntu2204AndRHEL8Content(t *testing.T) {
 		{r, "default-umask", baseline.Pass},
 		{r, "perms-shadow", baseline.Fail}, // 0600, RHEL wants 0000
 	})
+}
+
+// Tomcat unpacked from the Apache tarball under /opt/apache-tomcat-<version>
+// is found by the policy's globbed file gate (it used to be
+// not-applicable), and its shutdown word and user passwords stay out of
+// the results.
+func TestTomcatUnderOpt(t *testing.T) {
+	needRoot(t)
+	rep, findings := runBaseline(t, copyFixture(t, "tomcat-opt"), baseline.Options{Policies: []string{"tomcat"}})
+	const p = "tomcat"
+	expect(t, rep, []want{
+		{p, "tomcat-shutdown-port-disabled", baseline.Pass},
+		{p, "tomcat-shutdown-command", baseline.Pass},
+		{p, "tomcat-ajp-secret-required", baseline.Pass},
+		{p, "tomcat-examples-removed", baseline.Pass},
+		{p, "tomcat-server-xml-perms", baseline.Pass},
+		{p, "tomcat-users-perms", baseline.Fail},
+		{p, "tomcat-no-x-powered-by", baseline.Fail},
+		{p, "tomcat-access-log", baseline.Pass},
+		{p, "tomcat-auto-deploy-off", baseline.Pass},
+	})
+	if c := status(rep, p, "tomcat-users-perms"); !strings.Contains(c.Reason, "/opt/apache-tomcat-9.0.85/conf/tomcat-users.xml") {
+		t.Errorf("tomcat-users-perms reason %q should name the file under /opt", c.Reason)
+	}
+	out, _ := json.Marshal(rep)
+	fo, _ := json.Marshal(findings)
+	for _, secret := range []string{"opt-fixture-shutdown-word", "opt-fixture-pw"} {
+		if strings.Contains(string(out), secret) || strings.Contains(string(fo), secret) {
+			t.Errorf("secret %q appears in the results", secret)
+		}
+	}
 }

@@ -18,6 +18,10 @@ type Options struct {
 	Policies []string
 	// Level: "1"/"2" CIS level, "mlps2"/"mlps3" 等保 level; comma list.
 	Level string
+	// Overrides set policy parameters (password_max_days=180) in every
+	// selected policy that declares them; a name no selected policy
+	// declares is an error.
+	Overrides map[string]string
 }
 
 // Detector is the `ward scan --baseline` detector.
@@ -137,7 +141,90 @@ func Select(opts Options, inv *model.Inventory) ([]*policy.Resolved, []string, e
 	if len(out) == 0 && len(files) > 0 && len(warns) > 0 {
 		return nil, warns, fmt.Errorf("no policy loaded: %s", strings.Join(warns, "; "))
 	}
+	unused, err := applyOverrides(out, opts.Overrides)
+	if err != nil {
+		return nil, warns, err
+	}
+	if len(unused) > 0 {
+		// With policies chosen by the host, a parameter of a policy this
+		// host did not get is expected (one task, many kinds of host); a
+		// name no policy at all declares is a mistake.
+		if !auto || !declaredAnywhere(lib, unused) {
+			return nil, warns, unknownParams(unused, out)
+		}
+		warns = append(warns, fmt.Sprintf("parameter %s: not used by the policies chosen for this host", strings.Join(unused, ", ")))
+	}
 	return out, warns, nil
+}
+
+// applyOverrides sets the overridden parameters in the policies that
+// declare them and returns the names none of pols declares.
+func applyOverrides(pols []*policy.Resolved, set map[string]string) ([]string, error) {
+	if len(set) == 0 {
+		return nil, nil
+	}
+	for k, v := range set {
+		if err := policy.CheckOverride(k, v); err != nil {
+			return nil, err
+		}
+	}
+	used := map[string]bool{}
+	for _, p := range pols {
+		if _, err := p.Override(set); err != nil {
+			return nil, err
+		}
+		for k := range set {
+			if _, ok := p.Params[k]; ok {
+				used[k] = true
+			}
+		}
+	}
+	var unused []string
+	for k := range set {
+		if !used[k] {
+			unused = append(unused, k)
+		}
+	}
+	slices.Sort(unused)
+	return unused, nil
+}
+
+// declaredAnywhere reports whether every name is a parameter of some
+// policy in lib.
+func declaredAnywhere(lib *policy.Library, names []string) bool {
+	left := map[string]bool{}
+	for _, n := range names {
+		left[n] = true
+	}
+	for _, id := range lib.IDs() {
+		p, err := lib.Lookup(id)
+		if err != nil {
+			continue
+		}
+		for k := range p.Parameters {
+			delete(left, k)
+		}
+	}
+	return len(left) == 0
+}
+
+func unknownParams(unknown []string, pols []*policy.Resolved) error {
+	var declared, ids []string
+	for _, p := range pols {
+		ids = append(ids, p.ID)
+		for k := range p.Params {
+			if !slices.Contains(declared, k) {
+				declared = append(declared, k)
+			}
+		}
+	}
+	slices.Sort(declared)
+	have := "none"
+	if len(declared) > 0 {
+		have = strings.Join(declared, ", ")
+	}
+	return fmt.Errorf("unknown baseline parameter %s: not declared by the selected policies (%s); their parameters: %s",
+		strings.Join(unknown, ", "), strings.Join(ids, ", "), have)
 }
 
 // ParseLevel reads --level: CIS levels ("1", "2") and 等保 levels

@@ -177,10 +177,8 @@ func gate(t *probe.Target, g policy.Gate) (bool, string, error) {
 		}
 		return false, strings.Join(g.App, " or ") + " not found on the host", nil
 	case len(g.File) > 0:
-		for _, f := range g.File {
-			if t.FS.Exists(f) {
-				return true, "", nil
-			}
+		if _, ok := t.AnyExists(g.File); ok {
+			return true, "", nil
 		}
 		return false, strings.Join(g.File, " or ") + " does not exist", nil
 	case g.Live:

@@ -26,7 +26,7 @@ func init() {
 
 // runComplianceRun creates a baseline task (now, or on a schedule).
 func runComplianceRun(ctx context.Context, a *app, args []string) error {
-	fs := a.flagSet("(--hosts A,B | --label k=v... | --all) [--policies auto|ID,ID] [--level 1|2,mlps2|mlps3] [--cron EXPR]")
+	fs := a.flagSet("(--hosts A,B | --label k=v... | --all) [--policies auto|ID,ID] [--level 1|2,mlps2|mlps3] [--set NAME=VALUE]... [--cron EXPR]")
 	hosts := fs.String("hosts", "", "comma-separated host ids or hostnames")
 	labels := labelFlag{}
 	fs.Var(labels, "label", "hosts with this label, key=value (repeatable; all must match)")
@@ -34,6 +34,8 @@ func runComplianceRun(ctx context.Context, a *app, args []string) error {
 	policies := fs.String("policies", "auto", `policy ids, comma-separated, or "auto" (the policies that fit each host)`)
 	level := fs.String("level", "", "levels auto picks: CIS 1 or 2, 等保 mlps2 or mlps3, comma-separated (default 1)")
 	cron := fs.String("cron", "", `run on this 5-field cron schedule, e.g. "0 2 * * *" (default: once, now)`)
+	sets := labelFlag{}
+	fs.Var(sets, "set", "override a policy parameter, NAME=VALUE, e.g. password_max_days=180 (repeatable)")
 	if _, err := a.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -44,6 +46,9 @@ func runComplianceRun(ctx context.Context, a *app, args []string) error {
 		return usageErr("--all cannot be combined with --hosts or --label")
 	}
 	p := wire.BaselineTaskParams{Level: *level}
+	if len(sets) > 0 {
+		p.Overrides = map[string]string(sets)
+	}
 	for id := range strings.SplitSeq(*policies, ",") {
 		if id = strings.TrimSpace(id); id != "" {
 			p.Policies = append(p.Policies, id)
@@ -98,15 +103,20 @@ func runCompliancePolicies(ctx context.Context, a *app, args []string) error {
 
 // runComplianceItems prints the check-item view.
 func runComplianceItems(ctx context.Context, a *app, args []string) error {
-	fs := a.flagSet("[--policy ID] [--status fail]")
+	fs := a.flagSet("[--policy ID] [--status fail] [--label k=v]...")
 	policy := fs.String("policy", "", "only this policy")
 	status := fs.String("status", "", "only checks with hosts in this status (pass, fail, not-applicable, error, manual; comma-separated)")
+	labels := labelFlag{}
+	fs.Var(labels, "label", "count only hosts with this label, key=value (repeatable; all must match)")
 	if _, err := a.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
 	q := url.Values{}
 	setIf(q, "policy", *policy)
 	setIf(q, "status", *status)
+	for k, v := range labels {
+		q.Add("label", k+"="+v)
+	}
 	items, err := getList[wire.BaselineItem](ctx, a, "/baseline/items", q)
 	if err != nil || a.jsonOut {
 		return err

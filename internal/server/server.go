@@ -59,6 +59,9 @@ type Config struct {
 	// AgentNATSURL, when set, is the NATS URL handed to enrolling agents
 	// (default: NATSURL, or the embedded server's advertised address).
 	AgentNATSURL string
+	// BaselineHistory is how many baseline runs the history keeps per
+	// host and policy (0: store.DefaultBaselineHistory; < 0: all).
+	BaselineHistory int
 }
 
 // Server is a running ward server.
@@ -112,7 +115,11 @@ func (s *Server) start(ctx context.Context) error {
 	if dsn == "" {
 		dsn = "sqlite://" + filepath.Join(cfg.DataDir, "ward.db")
 	}
-	st, err := store.Open(ctx, dsn, store.WithLogger(s.log))
+	opts := []store.Option{store.WithLogger(s.log)}
+	if cfg.BaselineHistory != 0 {
+		opts = append(opts, store.WithBaselineHistory(cfg.BaselineHistory))
+	}
+	st, err := store.Open(ctx, dsn, opts...)
 	if err != nil {
 		return err
 	}

@@ -159,11 +159,23 @@ type baselineBatch struct {
 	latest  map[hostPolicy]int
 	history []*baselineRun // every run, in order
 	catalog map[policyCheck]catalogRow
+	keep    int // history rows kept per host and policy
 }
 
 func newBaselineBatch() *baselineBatch {
-	return &baselineBatch{latest: map[hostPolicy]int{}, catalog: map[policyCheck]catalogRow{}}
+	return &baselineBatch{latest: map[hostPolicy]int{}, catalog: map[policyCheck]catalogRow{}, keep: DefaultBaselineHistory}
 }
+
+func (b *baselineBatch) configure(s *Store) { b.keep = s.baselineHistory }
+
+// DefaultBaselineHistory is how many runs the history keeps per host and
+// policy: three months of daily scans.
+const DefaultBaselineHistory = 100
+
+// WithBaselineHistory keeps the last n baseline runs per host and policy
+// in the history (older rows are pruned as new ones arrive); n <= 0 keeps
+// them all.
+func WithBaselineHistory(n int) Option { return func(o *options) { o.baselineHistory = n } }
 
 // parseBaseline checks and converts one host's report.
 func parseBaseline(hostID int64, data json.RawMessage) ([]*baselineRun, []catalogRow, error) {
@@ -373,11 +385,56 @@ func (b *baselineBatch) Flush(ctx context.Context, tx db, now time.Time) error {
 	if err := tx.bulk(ctx, baselineHostInsert, len(b.runs), summary(b.runs), nil); err != nil {
 		return err
 	}
-	return tx.bulk(ctx, baselineHistoryInsert, len(b.history), func(i int, dst []any) []any {
+	err = tx.bulk(ctx, baselineHistoryInsert, len(b.history), func(i int, dst []any) []any {
 		r := b.history[i]
 		c := r.counts
 		return append(dst, r.host, r.policy, now, c.Score(), c.Pass, c.Fail, c.NotApplicable, c.Error, c.Manual)
 	}, nil)
+	if err != nil {
+		return err
+	}
+	return b.pruneHistory(ctx, tx)
+}
+
+// pruneHistory keeps the newest keep runs of each of the batch's (host,
+// policy) pairs. A pair is pruned once it holds more than keep plus 10%,
+// so in steady state one delete runs every keep/10 scans instead of one
+// per scan. Runs stored at the same instant are kept or dropped together.
+func (b *baselineBatch) pruneHistory(ctx context.Context, tx db) error {
+	if b.keep <= 0 {
+		return nil
+	}
+	over := []hostPolicy{}
+	cols := []bulkCol{{"host_id", colInt}, {"policy", colText}}
+	per := tx.d.tupleChunk(len(cols))
+	for lo := 0; lo < len(b.runs); lo += per {
+		hi := min(lo+per, len(b.runs))
+		set, args := tx.d.tupleSet(cols, lo, hi, func(i int, dst []any) []any {
+			return append(dst, b.runs[i].host, b.runs[i].policy)
+		})
+		err := tx.run(ctx, `SELECT host_id, policy FROM baseline_history WHERE (host_id, policy) IN `+set+`
+			GROUP BY host_id, policy HAVING COUNT(*) > ?`, append(args, b.keep+b.keep/10), func(rows *sql.Rows) error {
+			var k hostPolicy
+			if err := rows.Scan(&k.host, &k.policy); err != nil {
+				return err
+			}
+			over = append(over, k)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("prune baseline history: %w", err)
+		}
+	}
+	slices.SortFunc(over, func(x, y hostPolicy) int { return cmp.Or(cmp.Compare(x.host, y.host), cmp.Compare(x.policy, y.policy)) })
+	for _, k := range over {
+		_, err := tx.exec(ctx, `DELETE FROM baseline_history WHERE host_id = ? AND policy = ? AND scanned_at <
+			(SELECT scanned_at FROM baseline_history WHERE host_id = ? AND policy = ? ORDER BY scanned_at DESC LIMIT 1 OFFSET ?)`,
+			k.host, k.policy, k.host, k.policy, b.keep-1)
+		if err != nil {
+			return fmt.Errorf("prune baseline history of host %d: %w", k.host, err)
+		}
+	}
+	return nil
 }
 
 // itemStatus keys the item view's counts.
@@ -482,33 +539,28 @@ type BaselineItem struct {
 	Hosts       BaselineCounts
 }
 
+// BaselineItemFilter selects the item view; zero fields do not filter.
+type BaselineItemFilter struct {
+	Policy string
+	// Labels counts only the hosts with all of these labels.
+	Labels map[string]string
+}
+
 // BaselineItems is the check-item view: every check of the policy (all
 // policies when empty) with its hosts per status, in policy and natural
-// check order ("1.2" before "1.10").
-func (s *Store) BaselineItems(ctx context.Context, policy string) ([]BaselineItem, error) {
+// check order ("1.2" before "1.10"). Without labels the counts are the
+// ones kept up to date on ingest; with labels they are counted from the
+// matching hosts' results.
+func (s *Store) BaselineItems(ctx context.Context, f BaselineItemFilter) ([]BaselineItem, error) {
 	var out []BaselineItem
+	policy := f.Policy
 	err := s.readTx(ctx, func(tx db) error {
 		where, args := "", []any{}
 		if policy != "" {
 			where, args = ` WHERE policy = ?`, append(args, policy)
 		}
-		cond := ` WHERE n > 0`
-		if policy != "" {
-			cond += ` AND policy = ?`
-		}
-		rows, err := tx.query(ctx, `SELECT policy, check_id, status, n FROM baseline_item_counts`+cond, args...)
-		if err != nil {
-			return err
-		}
 		byKey := map[policyCheck]*BaselineItem{}
-		for rows.Next() {
-			var k policyCheck
-			var st string
-			var n int
-			if err := rows.Scan(&k.policy, &k.check, &st, &n); err != nil {
-				rows.Close()
-				return err
-			}
+		add := func(k policyCheck, st string, n int) {
 			it := byKey[k]
 			if it == nil {
 				it = &BaselineItem{Policy: k.policy, Check: k.check}
@@ -516,11 +568,16 @@ func (s *Store) BaselineItems(ctx context.Context, policy string) ([]BaselineIte
 			}
 			it.Hosts.add(st, n)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		var err error
+		if len(f.Labels) > 0 {
+			err = labelledItemCounts(ctx, tx, f, add)
+		} else {
+			err = itemCounts(ctx, tx, policy, add)
+		}
+		if err != nil {
 			return err
 		}
-		rows, err = tx.query(ctx, `SELECT policy, check_id, title, title_zh, severity, remediation, refs FROM baseline_checks`+where, args...)
+		rows, err := tx.query(ctx, `SELECT policy, check_id, title, title_zh, severity, remediation, refs FROM baseline_checks`+where, args...)
 		if err != nil {
 			return err
 		}
@@ -560,6 +617,71 @@ func (s *Store) BaselineItems(ctx context.Context, policy string) ([]BaselineIte
 		return cmp.Or(cmp.Compare(a.Policy, b.Policy), naturalCompare(a.Check, b.Check))
 	})
 	return out, nil
+}
+
+// itemCounts reads the fleet-wide counts kept on ingest.
+func itemCounts(ctx context.Context, tx db, policy string, add func(policyCheck, string, int)) error {
+	cond, args := ` WHERE n > 0`, []any{}
+	if policy != "" {
+		cond, args = cond+` AND policy = ?`, append(args, policy)
+	}
+	return tx.run(ctx, `SELECT policy, check_id, status, n FROM baseline_item_counts`+cond, args, func(rows *sql.Rows) error {
+		var k policyCheck
+		var st string
+		var n int
+		if err := rows.Scan(&k.policy, &k.check, &st, &n); err != nil {
+			return err
+		}
+		add(k, st, n)
+		return nil
+	})
+}
+
+// labelledItemCounts counts the results of the hosts with all of f's
+// labels: stored results (every status but pass) grouped in SQL, passes
+// from the hosts' passed lists.
+func labelledItemCounts(ctx context.Context, tx db, f BaselineItemFilter, add func(policyCheck, string, int)) error {
+	var conds []string
+	var args []any
+	for _, k := range slices.Sorted(maps.Keys(f.Labels)) {
+		conds = append(conds, `host_id IN (SELECT host_id FROM host_labels WHERE name = ? AND value = ?)`)
+		args = append(args, k, f.Labels[k])
+	}
+	if f.Policy != "" {
+		conds, args = append(conds, `policy = ?`), append(args, f.Policy)
+	}
+	where := ` WHERE ` + strings.Join(conds, ` AND `)
+	err := tx.run(ctx, `SELECT policy, check_id, status, COUNT(*) FROM baseline_results`+where+` GROUP BY policy, check_id, status`, args,
+		func(rows *sql.Rows) error {
+			var k policyCheck
+			var st string
+			var n int
+			if err := rows.Scan(&k.policy, &k.check, &st, &n); err != nil {
+				return err
+			}
+			add(k, st, n)
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	passes := map[policyCheck]int{}
+	err = tx.run(ctx, `SELECT policy, passed FROM baseline_hosts`+where, args, func(rows *sql.Rows) error {
+		var policy string
+		var passed sql.NullString
+		if err := rows.Scan(&policy, &passed); err != nil {
+			return err
+		}
+		ids, err := passedList(passed)
+		for _, id := range ids {
+			passes[policyCheck{policy, id}]++
+		}
+		return err
+	})
+	for k, n := range passes {
+		add(k, BaselinePass, n)
+	}
+	return err
 }
 
 // naturalCompare orders check ids with their digit runs as numbers.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -82,7 +83,7 @@ func TestBaselineViews(t *testing.T) {
 		clk.Add(time.Minute)
 		ingestAll(t, s, baselineMsg(t, "m3", hb, pol(pass(sshRoot), tmp, pass(aide))))
 
-		items, err := s.BaselineItems(ctx, "debian12-l1")
+		items, err := s.BaselineItems(ctx, BaselineItemFilter{Policy: "debian12-l1"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +170,7 @@ func TestBaselineViews(t *testing.T) {
 			t.Fatalf("%d rows of checks that do not pass, want 0 (all 5 pass)", n)
 		}
 		// The item view follows replaced results and deleted hosts.
-		items, err = s.BaselineItems(ctx, "")
+		items, err = s.BaselineItems(ctx, BaselineItemFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -323,4 +324,141 @@ func BenchmarkParseBaseline(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// The item view filtered by host labels counts only those hosts, from
+// their stored results and passed lists; with a label every host has, it
+// matches the counts kept on ingest.
+func TestBaselineItemsByLabel(t *testing.T) {
+	each(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := b.open(t)
+		ha := host(t, s, "a", map[string]string{"env": "prod", "fleet": "all"})
+		hb := host(t, s, "b", map[string]string{"env": "prod", "dc": "x", "fleet": "all"})
+		hc := host(t, s, "c", map[string]string{"env": "dev", "fleet": "all"})
+		pass := func(c bcheck) bcheck {
+			c.Status, c.Reason, c.Evidence, c.Remediation, c.References = "pass", "", nil, "", nil
+			return c
+		}
+		tmp := bcheck{Check: "1.1.2", Title: "/tmp is a separate mount", Severity: model.SevMedium, Status: "pass"}
+		tmpNA := bcheck{Check: "1.1.2", Title: "/tmp is a separate mount", Severity: model.SevMedium, Status: "not-applicable", Reason: "container"}
+		aide := bcheck{Check: "1.10", Title: "AIDE is installed", Severity: model.SevLow, Status: "error", Reason: "dpkg status unreadable"}
+		pol := func(cs ...bcheck) bpolicy { return bpolicy{Policy: "debian12-l1", Title: "Debian 12 L1", Checks: cs} }
+		other := bpolicy{Policy: "nginx", Title: "nginx", Checks: []bcheck{{Check: "nginx-tokens", Title: "server_tokens off", Severity: model.SevLow, Status: "fail", Reason: "on"}}}
+		ingestAll(t, s, baselineMsg(t, "m1", ha, pol(sshRoot, tmp, aide), other), baselineMsg(t, "m2", hb, pol(pass(sshRoot), tmp, pass(aide))),
+			baselineMsg(t, "m3", hc, pol(sshRoot, tmpNA, aide)))
+
+		counts := func(f BaselineItemFilter) map[string]BaselineCounts {
+			t.Helper()
+			items, err := s.BaselineItems(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]BaselineCounts{}
+			for _, it := range items {
+				if it.Title == "" {
+					t.Errorf("%s/%s: no catalog title", it.Policy, it.Check)
+				}
+				out[it.Policy+"/"+it.Check] = it.Hosts
+			}
+			return out
+		}
+		for _, tt := range []struct {
+			f    BaselineItemFilter
+			want map[string]BaselineCounts
+		}{
+			{BaselineItemFilter{Policy: "debian12-l1", Labels: map[string]string{"env": "prod"}}, map[string]BaselineCounts{
+				"debian12-l1/1.1.2":  {Pass: 2},
+				"debian12-l1/1.10":   {Pass: 1, Error: 1},
+				"debian12-l1/5.2.10": {Pass: 1, Fail: 1},
+			}},
+			{BaselineItemFilter{Labels: map[string]string{"env": "prod", "dc": "x"}}, map[string]BaselineCounts{
+				"debian12-l1/1.1.2": {Pass: 1}, "debian12-l1/1.10": {Pass: 1}, "debian12-l1/5.2.10": {Pass: 1},
+			}},
+			{BaselineItemFilter{Labels: map[string]string{"env": "dev"}}, map[string]BaselineCounts{
+				"debian12-l1/1.1.2": {NotApplicable: 1}, "debian12-l1/1.10": {Error: 1}, "debian12-l1/5.2.10": {Fail: 1},
+			}},
+			{BaselineItemFilter{Labels: map[string]string{"env": "prod"}}, map[string]BaselineCounts{
+				"debian12-l1/1.1.2": {Pass: 2}, "debian12-l1/1.10": {Pass: 1, Error: 1}, "debian12-l1/5.2.10": {Pass: 1, Fail: 1},
+				"nginx/nginx-tokens": {Fail: 1},
+			}},
+			{BaselineItemFilter{Labels: map[string]string{"env": "staging"}}, map[string]BaselineCounts{}},
+		} {
+			if d := cmp.Diff(tt.want, counts(tt.f)); d != "" {
+				t.Errorf("%+v (-want +got):\n%s", tt.f, d)
+			}
+		}
+		if d := cmp.Diff(counts(BaselineItemFilter{}), counts(BaselineItemFilter{Labels: map[string]string{"fleet": "all"}})); d != "" {
+			t.Errorf("a label every host has differs from the ingest counts (-ingest +labelled):\n%s", d)
+		}
+	})
+}
+
+// The history keeps the newest N runs per host and policy, pruned as runs
+// arrive (N = 3 here: no 10% slack below 10); other pairs are untouched,
+// and N <= 0 keeps everything.
+func TestBaselineHistoryRetention(t *testing.T) {
+	each(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		clk := newClock()
+		s := b.open(t, WithClock(clk.Now), WithBaselineHistory(3))
+		ha, hb := host(t, s, "a", nil), host(t, s, "b", nil)
+		run := func(id string, h int64, policy string, fails int) Message {
+			var cs []bcheck
+			for i := range 4 {
+				c := bcheck{Check: fmt.Sprintf("c%d", i), Title: "check", Severity: model.SevLow, Status: "pass"}
+				if i < fails {
+					c.Status, c.Reason = "fail", "no"
+				}
+				cs = append(cs, c)
+			}
+			return baselineMsg(t, id, h, bpolicy{Policy: policy, Title: policy, Checks: cs})
+		}
+		var times []time.Time
+		for i := range 6 {
+			clk.Add(time.Hour)
+			times = append(times, clk.Now())
+			msgs := []Message{run(fmt.Sprintf("a%d", i), ha, "p1", i%5)}
+			if i < 2 {
+				msgs = append(msgs, run(fmt.Sprintf("b%d", i), hb, "p1", 0), run(fmt.Sprintf("a2-%d", i), ha, "p2", 0))
+			}
+			ingestAll(t, s, msgs...)
+		}
+		hist, err := s.BaselineHistory(ctx, ha, "p1", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []time.Time
+		var scores []float64
+		for _, r := range hist {
+			got = append(got, r.ScannedAt)
+			scores = append(scores, r.Score)
+		}
+		want := []time.Time{times[5].Truncate(time.Microsecond), times[4].Truncate(time.Microsecond), times[3].Truncate(time.Microsecond)}
+		if len(got) != 3 || !got[0].Equal(want[0]) || !got[1].Equal(want[1]) || !got[2].Equal(want[2]) {
+			t.Errorf("host a p1 history %v, want the 3 newest %v", got, want)
+		}
+		if !slices.Equal(scores, []float64{100, 0, 25}) {
+			t.Errorf("scores %v, want [100 0 25] (runs 5, 4, 3)", scores)
+		}
+		for _, c := range []struct {
+			h      int64
+			policy string
+			n      int
+		}{{hb, "p1", 2}, {ha, "p2", 2}} {
+			if h, _ := s.BaselineHistory(ctx, c.h, c.policy, 0); len(h) != c.n {
+				t.Errorf("host %d %s: %d runs, want %d", c.h, c.policy, len(h), c.n)
+			}
+		}
+
+		all := b.open(t, WithClock(clk.Now), WithBaselineHistory(0))
+		hc := host(t, all, "c", nil)
+		for i := range 5 {
+			clk.Add(time.Hour)
+			ingestAll(t, all, run(fmt.Sprintf("c%d", i), hc, "p1", 0))
+		}
+		if h, _ := all.BaselineHistory(ctx, hc, "p1", 0); len(h) != 5 {
+			t.Errorf("unlimited history: %d runs, want 5", len(h))
+		}
+	})
 }

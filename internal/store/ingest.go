@@ -358,6 +358,9 @@ func (s *Store) ingest(ctx context.Context, tx db, msgs []Message) ([]MessageRes
 				b := batches[m.DataKind]
 				if b == nil {
 					b = newBatch()
+					if c, ok := b.(interface{ configure(*Store) }); ok {
+						c.configure(s)
+					}
 					batches[m.DataKind] = b
 				}
 				err = b.Add(ctx, tx, m, now)

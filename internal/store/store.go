@@ -38,6 +38,8 @@ type Store struct {
 
 	// hook, set by tests only, can fail a transaction at a named stage.
 	hook func(stage string) error
+
+	baselineHistory int // history rows kept per host and policy
 }
 
 // Option configures Open.
@@ -49,6 +51,8 @@ type options struct {
 	log          *slog.Logger
 	maxConns     int
 	busyTimeout  time.Duration
+
+	baselineHistory int
 }
 
 // WithClock replaces time.Now (tests).
@@ -78,11 +82,13 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		log:          slog.New(slog.NewTextHandler(io.Discard, nil)),
 		maxConns:     max(8, 4*runtime.GOMAXPROCS(0)),
 		busyTimeout:  10 * time.Second,
+
+		baselineHistory: DefaultBaselineHistory,
 	}
 	for _, f := range opts {
 		f(&o)
 	}
-	s := &Store{now: o.now, onlineWindow: o.onlineWindow, log: o.log}
+	s := &Store{now: o.now, onlineWindow: o.onlineWindow, log: o.log, baselineHistory: o.baselineHistory}
 	var err error
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):

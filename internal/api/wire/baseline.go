@@ -97,7 +97,8 @@ type BaselineRun struct {
 }
 
 // BaselineTaskParams are the params of a "baseline" task:
-// {"policies": ["debian12-l1", ...] or "auto", "level": "2,mlps3"}.
+// {"policies": ["debian12-l1", ...] or "auto", "level": "2,mlps3",
+// "overrides": {"password_max_days": "180"}}.
 type BaselineTaskParams struct {
 	// Policies are shipped policy ids, or "auto": the policies that fit
 	// each host's OS and applications.
@@ -105,6 +106,10 @@ type BaselineTaskParams struct {
 	// Level picks the profile levels "auto" chooses: CIS "1" or "2",
 	// 等保 "mlps2" or "mlps3", comma-separated (default "1").
 	Level string `json:"level,omitempty"`
+	// Overrides set policy parameters, e.g. {"password_max_days": "180"};
+	// each name must be a parameter of the named policies (of some
+	// shipped policy with "auto").
+	Overrides map[string]string `json:"overrides,omitempty"`
 }
 
 // PolicyList is a list of policy ids; the string "auto" stands for

@@ -359,3 +359,38 @@ func ExpandProbe(p Probe, params map[string]string) Probe {
 	}
 	return p
 }
+
+// Override sets the parameters in set that r declares (own or included)
+// and re-validates the probes with the new values; names r does not
+// declare are ignored (the caller checks that each name is declared by
+// some policy of the run). It reports whether any name applied.
+func (r *Resolved) Override(set map[string]string) (bool, error) {
+	applied := false
+	for k, v := range set {
+		if _, ok := r.Params[k]; ok {
+			r.Params[k] = v
+			applied = true
+		}
+	}
+	if !applied {
+		return false, nil
+	}
+	if err := r.validateExpanded(); err != nil {
+		return true, fmt.Errorf("policy %s: parameter override: %w", r.ID, err)
+	}
+	return true, nil
+}
+
+// CheckOverride reports whether name=value is acceptable as a parameter
+// override: a parameter name and a one-line value of at most 256 bytes.
+func CheckOverride(name, value string) error {
+	if !paramNameRE.MatchString(name) {
+		return fmt.Errorf("parameter %q: want a name of letters, digits and '_'", name)
+	}
+	if len(value) > 256 || strings.ContainsFunc(value, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return fmt.Errorf("parameter %s: value must be one line of at most 256 bytes", name)
+	}
+	return nil
+}
+
+var paramNameRE = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -174,6 +175,14 @@ func (g Gate) validate() error {
 	for _, l := range [][]string{g.Package, g.Service, g.App, g.File} {
 		if len(l) > 0 {
 			n++
+		}
+	}
+	for _, f := range g.File {
+		if !strings.HasPrefix(f, "/") {
+			return fmt.Errorf("file gate %q: want an absolute path or glob", f)
+		}
+		if _, err := path.Match(f, ""); err != nil {
+			return fmt.Errorf("file gate %q: %v", f, err)
 		}
 	}
 	if g.Live {

@@ -82,6 +82,8 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 		{"bad regex", strings.Replace(good, `op: le, value: "${max_days}"`, `op: match, value: "(["`, 1), 6, "regex"},
 		{"bad op", strings.Replace(good, `op: le`, `op: about`, 1), 6, `op "about"`},
 		{"bad severity", strings.Replace(good, `severity: low`, `severity: dire`, 1), 9, "unknown severity"},
+		{"bad file gate glob", strings.Replace(good, "    severity: low\n", "    severity: low\n    applies: [{file: [\"/opt/apache-tomcat-[9/conf/server.xml\"]}]\n", 1), 6, "file gate"},
+		{"relative file gate", strings.Replace(good, "    severity: low\n", "    severity: low\n    applies: [{file: [opt/x]}]\n", 1), 6, "absolute path"},
 		{"syntax", "id: [", 1, ""},
 		{"command not allowed", strings.Replace(good, `- keyvalue: {paths: [/etc/login.defs], syntax: space, key: PASS_MAX_DAYS, op: le, value: "${max_days}"}`, `- command: {argv: [/bin/sh, -c, id], match: x}`, 1), 6, "allow-list"},
 	}

@@ -88,6 +88,9 @@ type ContentProbe struct {
 	NoMatch string   `yaml:"nomatch,omitempty"`
 	// Missing: result when no file exists: fail (default), pass, na.
 	Missing string `yaml:"missing,omitempty"`
+	// Redact shows only the first word of a matching line (values of
+	// secret-looking keys are masked even without it).
+	Redact bool `yaml:"redact,omitempty"`
 }
 
 // KeyValueProbe reads Key from config files (later files override
@@ -105,6 +108,9 @@ type KeyValueProbe struct {
 	// Default is the value in effect when the key is not set (the
 	// program's built-in default); without it an unset key fails.
 	Default *string `yaml:"default,omitempty"`
+	// Redact never shows the value (automatic for secret-looking keys,
+	// see probe.SecretKey).
+	Redact bool `yaml:"redact,omitempty"`
 }
 
 // SSHDProbe tests sshd's effective setting (lower-case key as `sshd -T`

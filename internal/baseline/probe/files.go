@@ -122,7 +122,7 @@ func (t *Target) content(p *policy.ContentProbe) Result {
 		for _, l := range strings.Split(string(data), "\n") {
 			n++
 			if re.MatchString(l) {
-				ev := fmt.Sprintf("%s:%d: %s", f, n, strings.TrimSpace(l))
+				ev := fmt.Sprintf("%s:%d: %s", f, n, redactLine(f, strings.TrimSpace(l), p.Redact))
 				if redactFile(f) {
 					ev = fmt.Sprintf("%s:%d", f, n)
 				}
@@ -184,9 +184,13 @@ func (t *Target) keyValue(p *policy.KeyValueProbe) Result {
 		}
 	}
 	var found, ev string
+	secret := p.Redact || SecretKey(p.Key)
 	switch {
 	case last != nil:
 		found, ev = last.Value, compact(fmt.Sprintf("%s: %s %s", where, p.Key, last.Value))
+		if secret {
+			ev = fmt.Sprintf("%s: %s %s", where, p.Key, Redacted)
+		}
 	case p.Default != nil:
 		found = *p.Default
 		if any {
@@ -200,6 +204,15 @@ func (t *Target) keyValue(p *policy.KeyValueProbe) Result {
 		return fail(fmt.Sprintf("%s is not set in %s", p.Key, strings.Join(p.Paths, ", ")))
 	}
 	ok, err := compare(found, p.Op, p.Value)
+	if secret {
+		// Only say whether the secret is set; never its value or length.
+		if found != "" {
+			found = Redacted
+		}
+		if err != nil {
+			return fail(fmt.Sprintf("%s: comparison failed", p.Key), ev)
+		}
+	}
 	if err != nil {
 		return fail(fmt.Sprintf("%s: %v", p.Key, err), ev)
 	}

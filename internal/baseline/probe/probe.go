@@ -125,6 +125,20 @@ func (t *Target) glob(p string) []string {
 	return m
 }
 
+// AnyExists reports whether some path matching one of the patterns (a
+// path or a glob: /opt/apache-tomcat-*/conf/server.xml) exists, and the
+// first one found.
+func (t *Target) AnyExists(patterns []string) (string, bool) {
+	for _, p := range patterns {
+		for _, f := range t.glob(p) {
+			if t.FS.Exists(f) {
+				return f, true
+			}
+		}
+	}
+	return "", false
+}
+
 // Eval runs one probe with parameters already substituted.
 func (t *Target) Eval(p policy.Probe) Result {
 	if t.Ctx != nil && t.Ctx.Err() != nil {
@@ -258,7 +272,7 @@ func cmpReason(what, found, op, want string) string {
 
 // compact shortens an evidence string and masks anything that looks like
 // a password hash.
-var hashRE = regexp.MustCompile(`\$(1|2[abxy]?|5|6|y|gy|7|sha1|md5)\$[^\s:]+`)
+var hashRE = regexp.MustCompile(`\$(1|2[abxy]?|5|6|y|gy|7|sha1|md5)\$[^\s:]+|grub\.pbkdf2\.[^\s"']+`)
 
 func compact(s string) string {
 	s = hashRE.ReplaceAllString(s, "[redacted]")

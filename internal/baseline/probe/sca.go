@@ -365,5 +365,5 @@ func lineEvidence(f, l string) string {
 	if redactFile(f) {
 		return f + ": (line not shown)"
 	}
-	return compact(f + ": " + l)
+	return compact(f + ": " + redactLine(f, l, false))
 }

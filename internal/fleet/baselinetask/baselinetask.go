@@ -13,6 +13,7 @@ import (
 
 	"github.com/ward-sec/ward/internal/api/wire"
 	"github.com/ward-sec/ward/internal/baseline"
+	"github.com/ward-sec/ward/internal/baseline/policy"
 )
 
 // Kind is the result kind of a baseline run (store.BaselineKind) and the
@@ -52,7 +53,63 @@ func ParseParams(raw json.RawMessage, known []string) (wire.BaselineTaskParams, 
 	if _, _, err := baseline.ParseLevel(p.Level); err != nil {
 		return p, fmt.Errorf("baseline params: %w", err)
 	}
+	for k, v := range p.Overrides {
+		if err := policy.CheckOverride(k, v); err != nil {
+			return p, fmt.Errorf("baseline params: overrides: %w", err)
+		}
+	}
 	return p, nil
+}
+
+// CheckOverrides (on the server) verifies that each override names a
+// parameter of the task's policies, or of some policy in lib with "auto"
+// (which policies a host gets is only known on the host), and that the
+// probes stay valid with the new values.
+func CheckOverrides(p wire.BaselineTaskParams, lib *policy.Library) error {
+	if len(p.Overrides) == 0 {
+		return nil
+	}
+	ids := []string(p.Policies)
+	if slices.Equal(ids, []string{"auto"}) {
+		ids = lib.IDs()
+	}
+	declared := map[string]bool{}
+	for _, id := range ids {
+		pol, err := lib.Lookup(id)
+		if err != nil {
+			return fmt.Errorf("baseline params: %w", err)
+		}
+		r, err := lib.Resolve(pol)
+		if err != nil {
+			return fmt.Errorf("baseline params: %w", err)
+		}
+		if _, err := r.Override(p.Overrides); err != nil {
+			return fmt.Errorf("baseline params: overrides: %w", err)
+		}
+		for k := range r.Params {
+			declared[k] = true
+		}
+	}
+	var unknown []string
+	for k := range p.Overrides {
+		if !declared[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		names := make([]string, 0, len(declared))
+		for k := range declared {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		if len(names) == 0 {
+			names = []string{"none"}
+		}
+		return fmt.Errorf("baseline params: overrides: unknown parameter %s (parameters of %s: %s)",
+			strings.Join(unknown, ", "), strings.Join(p.Policies, ", "), strings.Join(names, ", "))
+	}
+	return nil
 }
 
 // Compact drops what the server does not keep of passing and

@@ -27,7 +27,10 @@ func TestParseParams(t *testing.T) {
 		{`{"policies": ["/etc/passwd"]}`, nil, "", "want a policy id"},
 		{`{"policies": ["../x.yaml"]}`, nil, "", "want a policy id"},
 		{`{"policies": "auto", "level": "3"}`, nil, "", "--level"},
-		{`{"policies": "auto", "overrides": {}}`, nil, "", "unknown field"},
+		{`{"policies": "auto", "overrides": {"password_max_days": "180"}}`, []string{"auto"}, "", ""},
+		{`{"policies": "auto", "overrides": {"password_max_days": "1\n2"}}`, nil, "", "one line"},
+		{`{"policies": "auto", "overrides": {"../x": "1"}}`, nil, "", `parameter "../x"`},
+		{`{"policies": "auto", "override": {}}`, nil, "", "unknown field"},
 		{`{"policies": 7}`, nil, "", "policies must be"},
 	} {
 		p, err := ParseParams(json.RawMessage(tt.in), known)
@@ -98,5 +101,26 @@ func TestMessagesSplit(t *testing.T) {
 	}
 	if _, err := Messages(one, 100); err == nil || !strings.Contains(err.Error(), "do not fit") {
 		t.Fatalf("too big: %v", err)
+	}
+}
+
+func TestCheckOverrides(t *testing.T) {
+	lib, _ := baseline.Library(nil)
+	for _, tt := range []struct {
+		in, err string
+	}{
+		{`{"policies": ["debian12-l1"], "overrides": {"password_max_days": "180"}}`, ""},
+		{`{"policies": "auto", "overrides": {"password_max_days": "180"}}`, ""},
+		{`{"policies": ["debian12-l1"], "overrides": {"password_max_dayz": "180"}}`, "unknown parameter password_max_dayz"},
+		{`{"policies": ["redis"], "overrides": {"password_max_days": "180"}}`, "unknown parameter password_max_days (parameters of redis: none)"},
+		{`{"policies": "auto", "overrides": {"nope": "1"}}`, "unknown parameter nope"},
+	} {
+		p, err := ParseParams(json.RawMessage(tt.in), lib.IDs())
+		if err == nil {
+			err = CheckOverrides(p, lib)
+		}
+		if (tt.err == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("%s: error %v, want %q", tt.in, err, tt.err)
+		}
 	}
 }

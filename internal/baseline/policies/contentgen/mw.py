@@ -4,11 +4,12 @@ from common import *
 
 HDR = "# Ward middleware baseline. Wording is Ward's own; CIS benchmark item numbers are\n# references only (CIS text is licensed). Format: ../FORMAT.md\n"
 
-def C(paths, match=None, nomatch=None, missing=None):
+def C(paths, match=None, nomatch=None, missing=None, redact=False):
     d = {'paths': paths}
     if match: d['match'] = match
     if nomatch: d['nomatch'] = nomatch
     if missing: d['missing'] = missing
+    if redact: d['redact'] = True
     return {'content': d}
 def F(path, mode=None, owner=None, group=None, missing='pass', exists=None, typ=None):
     d = {'path': path}
@@ -146,9 +147,9 @@ WA = ['/var/lib/tomcat*/webapps', '/opt/tomcat*/webapps', '/usr/local/tomcat*/we
 def wa(f): return [d + '/' + f for d in WA]
 tomcat = [
  chk('tomcat-shutdown-port-disabled', ('The Tomcat shutdown port is disabled', 'Tomcat 关闭端口已禁用'), ('The <Server> element in server.xml has port="-1".', 'server.xml 的 <Server> 元素设置 port="-1"。'), ('Anyone who can reach the shutdown port and knows the command can stop the server.', '能访问关闭端口并知道关闭命令的人即可停止服务。'), 'medium', ['tomcat'],
-     [('CIS', 'Tomcat 9 3.2'), ('MLPS', 'L3-CES1-17')], [C(tb('server.xml'), match='<Server\\b[^>]*\\bport\\s*=\\s*"-1"')], '<Server port="-1" shutdown="..."> in conf/server.xml, then restart Tomcat'),
+     [('CIS', 'Tomcat 9 3.2'), ('MLPS', 'L3-CES1-17')], [C(tb('server.xml'), match='<Server\\b[^>]*\\bport\\s*=\\s*"-1"', redact=True)], '<Server port="-1" shutdown="..."> in conf/server.xml, then restart Tomcat'),
  chk('tomcat-shutdown-command', ('The Tomcat shutdown command is not the default', 'Tomcat 关闭命令不是默认值'), ('The shutdown attribute of <Server> is not SHUTDOWN.', '<Server> 的 shutdown 属性不是 SHUTDOWN。'), ('Anyone who can reach the shutdown port and knows the command can stop the server.', '能访问关闭端口并知道关闭命令的人即可停止服务。'), 'medium', ['tomcat'],
-     [('CIS', 'Tomcat 9 3.1')], [C(tb('server.xml'), nomatch='<Server\\b[^>]*\\bshutdown\\s*=\\s*"SHUTDOWN"')], 'Set a long random value: <Server port="-1" shutdown="(random string)">'),
+     [('CIS', 'Tomcat 9 3.1')], [C(tb('server.xml'), nomatch='<Server\\b[^>]*\\bshutdown\\s*=\\s*"SHUTDOWN"', redact=True)], 'Set a long random value: <Server port="-1" shutdown="(random string)">'),
  chk('tomcat-ajp-secret-required', ('The AJP connector requires a secret', 'AJP 连接器要求共享密钥'), ('No connector sets secretRequired="false" (the Ghostcat exposure, CVE-2020-1938).', '没有连接器设置 secretRequired="false"（Ghostcat，CVE-2020-1938）。'), ('An AJP connector without a secret lets anyone who reaches it read web application files and sometimes run code.', '无密钥的 AJP 连接器允许任何可访问者读取 Web 应用文件，甚至执行代码。'), 'critical', ['tomcat', 'network'],
      [('MLPS', 'L3-CES1-21'), ('CVE', 'CVE-2020-1938')], [C(tb('server.xml'), nomatch='\\bsecretRequired\\s*=\\s*"false"')], 'Remove the AJP <Connector> if unused; otherwise: <Connector protocol="AJP/1.3" address="127.0.0.1" port="8009" secret="(random)" />'),
  chk('tomcat-manager-remote-restricted', ('The manager application is limited to local addresses', '管理应用仅限本地地址访问'), ('manager and host-manager context.xml carry a RemoteAddrValve (or the applications are not installed).', 'manager 与 host-manager 的 context.xml 配置了 RemoteAddrValve（或未安装这些应用）。'), ('The manager application deploys code; reachable from the network it is a remote-code-execution door.', '管理应用可部署代码，若可从网络访问即成为远程代码执行入口。'), 'high', ['tomcat', 'access'],
@@ -185,7 +186,7 @@ tomcat = [
 ]
 policy('tomcat', ('Apache Tomcat baseline', 'Apache Tomcat 基线'), ('Hardening of Apache Tomcat 9/10: shutdown port and command, AJP secret, manager access, default applications, file permissions, information disclosure, auto-deploy, logging and run-as user. CIS Apache Tomcat Benchmark item numbers are references only.',
        'Apache Tomcat 9/10 加固：关闭端口与命令、AJP 密钥、管理应用访问、默认应用、文件权限、信息泄露、自动部署、日志与运行用户。CIS 基准编号仅作参考。'),
-       {'apps': ['tomcat'], 'packages': ['tomcat9', 'tomcat10', 'tomcat']}, [{'file': ['/etc/tomcat9/server.xml', '/etc/tomcat10/server.xml', '/etc/tomcat11/server.xml', '/etc/tomcat/server.xml', '/opt/tomcat/conf/server.xml', '/usr/local/tomcat/conf/server.xml', '/usr/share/tomcat/conf/server.xml']}], tomcat, 'tomcat')
+       {'apps': ['tomcat'], 'packages': ['tomcat9', 'tomcat10', 'tomcat']}, [{'file': tb('server.xml')}], tomcat, 'tomcat')
 
 # ---------------------------------------------------------------- MySQL / MariaDB
 MY = ['/etc/mysql/my.cnf', '/etc/mysql/mysql.cnf', '/etc/mysql/mariadb.cnf', '/etc/mysql/conf.d/*.cnf', '/etc/mysql/mysql.conf.d/*.cnf', '/etc/mysql/mariadb.conf.d/*.cnf', '/etc/my.cnf', '/etc/my.cnf.d/*.cnf']
@@ -286,10 +287,11 @@ redis = [
      [('MLPS', 'L3-CES1-19')], [C(RD, nomatch='(?i)^\\s*protected-mode\\s+no\\s*$')], 'protected-mode yes'),
  chk('redis-requirepass-not-empty', ('The Redis password is not empty', 'Redis 口令不为空'), ('No requirepass line sets an empty password (the value itself is never read into evidence).', '没有 requirepass 行设置空口令（口令本身不会写入证据）。'), R_RD, 'high', ['redis', 'access'],
      [('MLPS', 'L3-CES1-01')], [C(RD, nomatch='^\\s*requirepass\\s*(""|\'\')?\\s*$')], 'requirepass (a long random secret)   or ACLs: aclfile /etc/redis/users.acl'),
- chk('redis-acl-configured', ('Redis access is managed with ACLs', 'Redis 使用 ACL 管理访问'), ('An aclfile is configured or the default user is switched off (user default off), so each application has its own user and command set. Setups with only requirepass fail this item; whether a password is required at all is the manual item redis-requirepass-set, so the password never appears in evidence.', '配置了 aclfile 或关闭了默认用户（user default off），每个应用使用独立用户与命令集。仅使用 requirepass 的部署不满足此项；是否要求口令由人工项 redis-requirepass-set 检查，口令不会出现在证据中。'), R_RD, 'medium', ['redis', 'access'],
+ chk('redis-acl-configured', ('Redis access is managed with ACLs', 'Redis 使用 ACL 管理访问'), ('An aclfile is configured or the default user is switched off (user default off), so each application has its own user and command set. Setups with only requirepass fail this item; whether a password is required at all is redis-requirepass-set (its value is redacted).', '配置了 aclfile 或关闭了默认用户（user default off），每个应用使用独立用户与命令集。仅使用 requirepass 的部署不满足此项；是否要求口令由 redis-requirepass-set 检查（口令值被遮蔽）。'), R_RD, 'medium', ['redis', 'access'],
      [('MLPS', 'L3-CES1-08'), ('MLPS', 'L3-CES1-01')], [C(RD, match='^\\s*aclfile\\s+/\\S+'), C(RD, match='^\\s*user\\s+default\\s+off\\b')], 'aclfile /etc/redis/users.acl   with  user default off  and one user per application (ACL SETUSER app on >secret ~app:* +@read +@write)', cond='any'),
- man('redis-requirepass-set', ('Redis refuses unauthenticated commands', 'Redis 拒绝未认证的命令'), ('redis-cli -h HOST ping without a password answers NOAUTH (checked by hand so the password is never copied into results).', '不带口令执行 redis-cli -h HOST ping 返回 NOAUTH（人工检查，避免口令进入结果）。'), R_RD, 'critical', ['redis', 'access'],
-     [('MLPS', 'L3-CES1-01')], 'requirepass (a long random secret) in redis.conf, then restart; verify: redis-cli ping  ->  (error) NOAUTH'),
+ chk('redis-requirepass-set', ('Redis refuses unauthenticated commands', 'Redis 拒绝未认证的命令'), ('requirepass is set to a non-empty value, or the default user is switched off (user default off). The value is redacted from evidence and reasons.', 'requirepass 设置为非空值，或关闭了默认用户（user default off）。口令值在证据与原因中均被遮蔽。'), R_RD, 'critical', ['redis', 'access'],
+     [('MLPS', 'L3-CES1-01')], [{'keyvalue': {'paths': ['/etc/redis/redis.conf', '/etc/redis.conf', '/usr/local/etc/redis.conf'], 'syntax': 'space', 'key': 'requirepass', 'op': 'match', 'value': '\\S', 'redact': True}}, C(RD, match='^\\s*user\\s+default\\s+off\\b', redact=True)],
+     'requirepass (a long random secret) in redis.conf, then restart; verify: redis-cli ping  ->  (error) NOAUTH', cond='any'),
  rename('FLUSHALL'), rename('FLUSHDB'), rename('CONFIG'), rename('DEBUG'),
  chk('redis-not-root', ('Redis does not run as root', 'Redis 不以 root 运行'), ('No systemd unit or override for Redis sets User=root.', 'Redis 的 systemd 单元及覆盖配置未设置 User=root。'), R_PRIV, 'high', ['redis', 'privilege'],
      [('MLPS', 'L3-CES1-08')], [C(['/etc/systemd/system/redis*.service', '/etc/systemd/system/redis*.service.d/*.conf', '/lib/systemd/system/redis*.service', '/usr/lib/systemd/system/redis*.service'], nomatch='^\\s*User\\s*=\\s*(root|0)\\s*$', missing='pass')],
