@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"slices"
 
@@ -103,8 +104,10 @@ func agentRunners() map[string]agent.TaskRunner {
 // fs; the returned function builds the detectors of the switches given.
 func scanSwitches(fs *flag.FlagSet) func() ([]scan.Detector, error) {
 	type sw struct {
+		name  string
 		on    *bool
 		build func() (scan.Detector, error)
+		flags map[string]bool // the capability's own flags (--vulndb, --check...)
 	}
 	var sws []sw
 	for _, c := range capabilities {
@@ -112,11 +115,32 @@ func scanSwitches(fs *flag.FlagSet) func() ([]scan.Detector, error) {
 			continue
 		}
 		on := fs.Bool(c.Name, false, c.ScanUsage)
-		sws = append(sws, sw{on, c.ScanFlags(fs)})
+		before := map[string]bool{}
+		fs.VisitAll(func(f *flag.Flag) { before[f.Name] = true })
+		build := c.ScanFlags(fs)
+		own := map[string]bool{}
+		fs.VisitAll(func(f *flag.Flag) {
+			if !before[f.Name] {
+				own[f.Name] = true
+			}
+		})
+		sws = append(sws, sw{c.Name, on, build, own})
 	}
 	all := fs.Bool("all", false, "run every detector ("+capabilityNames()+")")
 	return func() ([]scan.Detector, error) {
 		var ds []scan.Detector
+		var err error
+		// A capability's flag without its switch would be silently ignored.
+		fs.Visit(func(f *flag.Flag) {
+			for _, s := range sws {
+				if s.flags[f.Name] && !*s.on && !*all && err == nil {
+					err = fmt.Errorf("--%s applies only with --%s (or --all)", f.Name, s.name)
+				}
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
 		for _, s := range sws {
 			if !*s.on && !*all {
 				continue

@@ -134,3 +134,19 @@ func TestUpOnce(t *testing.T) {
 		t.Errorf("admin token file: %v %v", fi, err)
 	}
 }
+
+// A capability's own scan flag without its switch is a usage error, not
+// silently ignored.
+func TestCapabilityFlagNeedsSwitch(t *testing.T) {
+	for _, tc := range []struct{ flag, value, sw string }{
+		{"--check", "x.yaml", "--vuln"},
+		{"--malware-mode", "full", "--malware"},
+		{"--policy", "debian12-l1", "--baseline"},
+		{"--wordlist", "words.txt", "--weakpass"},
+	} {
+		code, _, errOut := runWard(t, "scan", "--root", t.TempDir(), tc.flag, tc.value)
+		if code != 2 || !strings.Contains(errOut, tc.flag+" applies only with "+tc.sw) {
+			t.Errorf("%s without %s: exit %d, %s", tc.flag, tc.sw, code, errOut)
+		}
+	}
+}
