@@ -3,6 +3,7 @@ package testutil
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,4 +155,36 @@ func LoadPrior(t testing.TB, file string) *model.Inventory {
 		inv.Packages = append(inv.Packages, pkg)
 	}
 	return inv
+}
+
+// CopyTree copies the directory src to a new temporary directory, giving
+// each file the mode modeOf returns for its slash-separated path relative
+// to src (directories 0755): a checkout's modes depend on the umask, and
+// detectors that report file modes need fixed ones.
+func CopyTree(t testing.TB, src string, modeOf func(rel string) os.FileMode) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		out := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(out, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		mode := modeOf(filepath.ToSlash(rel))
+		if err := os.WriteFile(out, data, mode); err != nil {
+			return err
+		}
+		return os.Chmod(out, mode) // past the umask
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
 }

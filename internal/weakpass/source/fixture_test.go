@@ -1,9 +1,7 @@
 package source
 
 import (
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,38 +16,12 @@ var privateFiles = []string{"home/alice/.pgpass", "home/alice/.my.cnf", "home/al
 // permissions (a checkout's depend on the umask; findings report them).
 func fixtureRoot(t *testing.T) *rootfs.FS {
 	t.Helper()
-	return testutil.OpenRoot(t, copyFixture(t, fixture))
-}
-
-func copyFixture(t *testing.T, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		out := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(out, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		mode := os.FileMode(0o644)
+	return testutil.OpenRoot(t, testutil.CopyTree(t, fixture, func(rel string) os.FileMode {
 		for _, priv := range privateFiles {
 			if rel == priv || strings.HasSuffix(priv, "/") && strings.HasPrefix(rel, priv) {
-				mode = 0o600
+				return 0o600
 			}
 		}
-		if err := os.WriteFile(out, data, mode); err != nil {
-			return err
-		}
-		return os.Chmod(out, mode) // past the umask
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
+		return 0o644
+	}))
 }
