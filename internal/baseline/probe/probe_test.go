@@ -185,3 +185,33 @@ func TestTree(t *testing.T) {
 		}
 	}
 }
+
+// Package versions order by the package manager's own rules: an rpm's
+// release and epoch count (Debian's order on the bare version said
+// 3.0.7 < 3.0.7-6.el9 for an installed 3.0.7-27.el9).
+func TestPackageVersionOrder(t *testing.T) {
+	root := testutil.TempRoot(t, map[string]string{"etc/hostname": "x"})
+	inv := &model.Inventory{Packages: []model.Package{
+		{Type: model.PkgRPM, Name: "openssl", Version: "3.0.7", Release: "27.el9", Epoch: 1},
+		{Type: model.PkgRPM, Name: "sudo", Version: "1.9.5p2", Release: "9.el9"},
+		{Type: model.PkgAPK, Name: "busybox", Version: "1.36.1-r5"},
+		{Type: model.PkgDeb, Name: "openssh-server", Version: "1:9.2p1-2+deb12u3"},
+	}}
+	tg := NewTarget(context.Background(), root, false, "", inv)
+	for _, c := range []struct {
+		pkg, op, want string
+		status        Status
+	}{
+		{"openssl", "ge", "1:3.0.7-6.el9", Pass},
+		{"openssl", "gt", "3.0.9-1.el9", Pass}, // epoch 1 beats no epoch
+		{"sudo", "ge", "1.9.5p2-10.el9", Fail},
+		{"sudo", "ge", "1.9.5p2-9.el9", Pass},
+		{"busybox", "lt", "1.36.1-r10", Pass}, // apk: r5 < r10
+		{"openssh-server", "ge", "1:9.2p1-2+deb12u2", Pass},
+	} {
+		r := tg.Eval(policy.Probe{Package: &policy.PackageProbe{Name: []string{c.pkg}, Version: &policy.Cmp{Op: c.op, Value: c.want}}})
+		if r.Status != c.status {
+			t.Errorf("%s %s %s: %v %s", c.pkg, c.op, c.want, r.Status, r.Reason)
+		}
+	}
+}

@@ -9,8 +9,11 @@ import (
 	"os/exec"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/osv-scalibr/semantic"
 
 	"github.com/ward-sec/ward/internal/baseline/config"
 	"github.com/ward-sec/ward/internal/baseline/policy"
@@ -749,7 +752,10 @@ func (t *Target) pkg(p *policy.PackageProbe) Result {
 	}
 	ev := found[0].Name + " " + found[0].Version
 	if p.Version != nil {
-		c := host.CompareDebianVersion(found[0].Version, p.Version.Value)
+		c, err := comparePackageVersion(found[0], p.Version.Value)
+		if err != nil {
+			return errorf("%v", err)
+		}
 		ok := false
 		switch p.Version.Op {
 		case "", "eq":
@@ -902,4 +908,35 @@ func (t *Target) port(p *policy.PortProbe) Result {
 		return pass(fmt.Sprintf("nothing listens on %v", p.Ports))
 	}
 	return pass(ev...)
+}
+
+// comparePackageVersion orders an installed OS package's version against
+// want by the package manager's own rules: dpkg, rpm (epoch:version-
+// release, rpmvercmp) or apk. Debian's order on an rpm version gets
+// release suffixes such as ".el9" wrong.
+func comparePackageVersion(p *model.Package, want string) (int, error) {
+	switch p.Type {
+	case model.PkgRPM, model.PkgAPK:
+		eco, have := "Red Hat", p.Version
+		if p.Type == model.PkgAPK {
+			eco = "Alpine"
+		} else {
+			if p.Release != "" {
+				have += "-" + p.Release
+			}
+			if p.Epoch > 0 {
+				have = strconv.Itoa(p.Epoch) + ":" + have
+			}
+		}
+		a, err := semantic.Parse(have, eco)
+		if err != nil {
+			return 0, fmt.Errorf("%s version %q: %w", p.Name, have, err)
+		}
+		c, err := a.CompareStr(want)
+		if err != nil {
+			return 0, fmt.Errorf("%s: comparing %q with %q: %w", p.Name, have, want, err)
+		}
+		return c, nil
+	}
+	return host.CompareDebianVersion(p.Version, want), nil
 }
