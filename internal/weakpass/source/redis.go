@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -110,25 +111,11 @@ func redisArgs(line string) ([]string, error) {
 // ParseRedisConf parses redis.conf (requirepass, user, aclfile).
 func ParseRedisConf(data []byte) (RedisConf, []Problem) {
 	var c RedisConf
-	var probs []Problem
-	for i, line := range splitLines(data) {
-		n := i + 1
-		if t := strings.TrimSpace(line); t == "" || t[0] == '#' {
-			continue
-		}
-		args, err := redisArgs(line)
-		if err != nil {
-			probs = append(probs, Problem{n, err.Error()})
-			continue
-		}
-		if len(args) == 0 || strings.HasPrefix(args[0], "#") {
-			continue
-		}
+	probs := redisDirectives(data, func(n int, args []string) error {
 		switch strings.ToLower(args[0]) {
 		case "requirepass":
 			if len(args) != 2 {
-				probs = append(probs, Problem{n, "requirepass takes one argument"})
-				continue
+				return errors.New("requirepass takes one argument")
 			}
 			c.RequirePass, c.RequirePassLine = args[1], n
 		case "aclfile":
@@ -138,18 +125,19 @@ func ParseRedisConf(data []byte) (RedisConf, []Problem) {
 		case "user":
 			u, err := redisUser(n, args)
 			if err != nil {
-				probs = append(probs, Problem{n, err.Error()})
-				continue
+				return err
 			}
 			c.Users = append(c.Users, u)
 		}
-	}
+		return nil
+	})
 	return c, probs
 }
 
-// ParseRedisACL parses an ACL file: one "user <name> <rules...>" a line.
-func ParseRedisACL(data []byte) ([]RedisUser, []Problem) {
-	var out []RedisUser
+// redisDirectives tokenises each directive line of a redis.conf or ACL
+// file (blank lines and comments skipped) and hands it to fn; a line that
+// cannot be tokenised, or that fn refuses, becomes a Problem.
+func redisDirectives(data []byte, fn func(n int, args []string) error) []Problem {
 	var probs []Problem
 	for i, line := range splitLines(data) {
 		n := i + 1
@@ -164,17 +152,27 @@ func ParseRedisACL(data []byte) ([]RedisUser, []Problem) {
 		if len(args) == 0 || strings.HasPrefix(args[0], "#") {
 			continue
 		}
+		if err := fn(n, args); err != nil {
+			probs = append(probs, Problem{n, err.Error()})
+		}
+	}
+	return probs
+}
+
+// ParseRedisACL parses an ACL file: one "user <name> <rules...>" a line.
+func ParseRedisACL(data []byte) ([]RedisUser, []Problem) {
+	var out []RedisUser
+	probs := redisDirectives(data, func(n int, args []string) error {
 		if args[0] != "user" {
-			probs = append(probs, Problem{n, fmt.Sprintf("expected \"user\", found %q", trunc(args[0]))})
-			continue
+			return fmt.Errorf("expected \"user\", found %q", trunc(args[0]))
 		}
 		u, err := redisUser(n, args)
 		if err != nil {
-			probs = append(probs, Problem{n, err.Error()})
-			continue
+			return err
 		}
 		out = append(out, u)
-	}
+		return nil
+	})
 	return out, probs
 }
 
